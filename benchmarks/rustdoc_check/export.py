@@ -1,0 +1,111 @@
+"""rustrag's side of the comparison: `rustrag export --format jsonl`, read into records.
+
+Runs the CLI as `sys.executable -m rustrag.cli` so the check uses the rustrag installed in
+the running interpreter, never one found on PATH.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(slots=True)
+class ExportItem:
+    kind: str
+    name: str
+    path: str
+    paths: list[str]
+    public: bool
+    crate: str
+    version: str
+    file: str
+    line_start: int
+    line_end: int
+    in_macro: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, record: dict[str, Any]) -> ExportItem:
+        known = {
+            "kind", "name", "path", "paths", "public", "crate", "version", "file",
+            "line_start", "line_end", "in_macro",
+        }
+        return cls(
+            kind=str(record.get("kind", "")),
+            name=str(record.get("name") or ""),
+            path=str(record.get("path") or ""),
+            paths=[str(p) for p in record.get("paths") or []],
+            public=bool(record.get("public", False)),
+            crate=str(record.get("crate", "")),
+            version=str(record.get("version", "")),
+            file=str(record.get("file") or "").replace("\\", "/").removeprefix("./"),
+            line_start=int(record.get("line_start") or 0),
+            line_end=int(record.get("line_end") or record.get("line_start") or 0),
+            in_macro=bool(record.get("in_macro", False)),
+            extra={k: v for k, v in record.items() if k not in known},
+        )
+
+    def belongs_to(self, name: str, version: str) -> bool:
+        """Whether the record is of crate NAME@VERSION ("crate" may be a name or crate id)."""
+        crate_name, _, crate_version = self.crate.partition("@")
+        if crate_name not in (name, name.replace("-", "_")):
+            return False
+        found_version = crate_version or self.version
+        return not found_version or found_version == version
+
+
+class ExportError(RuntimeError):
+    pass
+
+
+def parse_jsonl(lines: Iterable[str]) -> list[ExportItem]:
+    items: list[ExportItem] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise ExportError(f"line {number} is not JSON: {err}") from err
+        if isinstance(record, dict):
+            items.append(ExportItem.from_json(record))
+    return items
+
+
+def read_export(path: Path) -> list[ExportItem]:
+    with path.open(encoding="utf-8") as handle:
+        return parse_jsonl(handle)
+
+
+def _rustrag(args: list[str], cwd: Path, timeout: float) -> str:
+    cmd = [sys.executable, "-m", "rustrag.cli", *args]
+    done = subprocess.run(
+        cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.splitlines()[-20:])
+        raise ExportError(f"{' '.join(cmd[2:])} exited {done.returncode}:\n{tail}")
+    return done.stdout
+
+
+def export_with_rustrag(
+    crate_dir: Path, name: str, version: str, timeout: float = 1800.0
+) -> list[ExportItem]:
+    """Index the crate into a temp index, export it as JSONL, keep this crate's records."""
+    with tempfile.TemporaryDirectory(prefix="rustrag-check-") as index_dir:
+        # Run from the crate dir too: export finds its workspace from the current folder.
+        _rustrag(["index", str(crate_dir), "--index-dir", index_dir], crate_dir, timeout)
+        out = _rustrag(
+            ["export", "--index-dir", index_dir, "--crate", f"{name}@{version}",
+             "--format", "jsonl"],
+            crate_dir,
+            timeout,
+        )
+    return [item for item in parse_jsonl(out.splitlines()) if item.belongs_to(name, version)]

@@ -1,0 +1,7 @@
+//! The concrete shapes.
+
+mod circle;
+mod polygon;
+
+pub use circle::Circle;
+pub use polygon::{Polygon, Rect};

@@ -1,0 +1,327 @@
+"""`Workspace`: the one Python API. The CLI and the MCP server are shells over it.
+
+Every query names its subject the way a user would (a name, a path, a path suffix such
+as `Command::new`) and gets back plain dataclasses that serialise to JSON with
+`to_json()`; nothing here prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rustrag.config import Limits, find_workspace_root, resolve_index_dir
+from rustrag.model import Edge, Item
+from rustrag.pipeline import IndexReport, Progress, index_workspace
+from rustrag.store import IndexMissing, Store
+from rustrag.store.records import ImplOf, ItemMatch, StoredCrate
+
+TYPE_KINDS = ("struct", "enum", "union", "type_alias", "trait")
+CALLABLE_KINDS = ("fn", "method")
+IMPORT_KINDS = ("use", "extern_crate")
+
+
+class NotIndexed(Exception):
+    """There is no index at the expected place."""
+
+
+class NotFound(Exception):
+    """No item matches a query."""
+
+
+@dataclass(slots=True)
+class ItemView:
+    """An item as shown to people and tools: where it is, what to write, what it says."""
+
+    item: Item
+    crate: str
+    version: str
+    crate_root: str
+
+    def to_json(self) -> dict[str, Any]:
+        raw = self.item.raw
+        return {
+            "item_id": self.item.item_id,
+            "kind": self.item.kind,
+            "name": self.item.name,
+            "path": self.item.path,
+            "paths": self.item.paths,
+            "public": self.item.public,
+            "crate": self.crate,
+            "version": self.version,
+            "crate_root": self.crate_root,
+            "file": self.item.file,
+            "line_start": raw.line_start,
+            "line_end": raw.line_end,
+            "signature": raw.signature,
+            "docs": raw.docs,
+            "visibility": self.item.visibility,
+            "deprecated": raw.attrs.deprecated,
+            "deprecated_note": raw.attrs.deprecated_note,
+            "in_macro": raw.in_macro,
+        }
+
+    @property
+    def label(self) -> str:
+        return f"{self.crate}@{self.version}"
+
+    @property
+    def location(self) -> str:
+        """`file:line`, relative to the current folder when the file is below it."""
+        path = Path(self.crate_root, self.item.file)
+        try:
+            shown = path.relative_to(Path.cwd())
+        except ValueError:
+            shown = path
+        return f"{shown}:{self.item.raw.line_start}"
+
+
+@dataclass(slots=True)
+class Relation:
+    """One edge seen from one side, with the item at the other end when it is indexed."""
+
+    kind: str
+    target: str  # the path as written in the source
+    line: int
+    via: str
+    other: ItemView | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "target": self.target,
+            "line": self.line,
+            "via": self.via,
+            "item": self.other.to_json() if self.other else None,
+        }
+
+
+@dataclass(slots=True)
+class ShowResult:
+    item: ItemView
+    alternatives: list[ItemView] = field(default_factory=list)  # other items the query matched
+    children: list[ItemView] = field(default_factory=list)  # fields, variants, methods of an impl
+    methods: list[ItemView] = field(default_factory=list)  # for types and traits
+    impls: list[ImplView] = field(default_factory=list)  # traits a type implements / implementors
+    outgoing: list[Relation] = field(default_factory=list)
+    incoming: list[Relation] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "item": self.item.to_json(),
+            "alternatives": [a.to_json() for a in self.alternatives],
+            "children": [c.to_json() for c in self.children],
+            "methods": [m.to_json() for m in self.methods],
+            "impls": [i.to_json() for i in self.impls],
+            "outgoing": [r.to_json() for r in self.outgoing],
+            "incoming": [r.to_json() for r in self.incoming],
+        }
+
+
+@dataclass(slots=True)
+class ImplView:
+    trait: str  # trait path (or as written when unresolved)
+    type_text: str
+    via: str  # "derive" or ""
+    impl_block: ItemView | None
+    type_item: ItemView | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "trait": self.trait,
+            "type": self.type_text,
+            "via": self.via,
+            "impl": self.impl_block.to_json() if self.impl_block else None,
+            "type_item": self.type_item.to_json() if self.type_item else None,
+        }
+
+
+class Workspace:
+    """A Rust workspace and its index."""
+
+    def __init__(self, path: str | Path = ".", index_dir: str | Path | None = None) -> None:
+        self.path = Path(path).resolve()
+        root = find_workspace_root(self.path)
+        self.root = root or self.path
+        self.index_dir = resolve_index_dir(self.path, Path(index_dir) if index_dir else None)
+        self._store: Store | None = None
+        self._crates: dict[str, StoredCrate] | None = None
+
+    # -- building -------------------------------------------------------------------------
+
+    def index(
+        self,
+        *,
+        include_deps: bool = True,
+        limits: Limits | None = None,
+        progress: Progress | None = None,
+    ) -> IndexReport:
+        self.close()  # a reader handle must not outlive the data it read
+        return index_workspace(
+            self.path, self.index_dir, limits=limits, include_deps=include_deps, progress=progress
+        )
+
+    # -- reading --------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            try:
+                self._store = Store.open(self.index_dir, read_only=True)
+            except IndexMissing as exc:
+                raise NotIndexed(
+                    f"no index at {self.index_dir}; run `rustrag index {self.path}` first"
+                ) from exc
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+            self._crates = None
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def crates(self) -> dict[str, StoredCrate]:
+        if self._crates is None:
+            self._crates = {c.crate.crate_id: c for c in self.store.crates()}
+        return self._crates
+
+    def view(self, item: Item) -> ItemView:
+        stored = self.crates().get(item.crate_id)
+        if stored is None:
+            name, _, version = item.crate_id.partition("@")
+            return ItemView(item, name, version, "")
+        return ItemView(item, stored.crate.name, stored.crate.version, stored.crate.root)
+
+    def _view_id(self, item_id: str | None) -> ItemView | None:
+        if item_id is None:
+            return None
+        item = self.store.item(item_id)
+        return self.view(item) if item else None
+
+    def find(
+        self,
+        query: str,
+        *,
+        crate: str | None = None,
+        kinds: Sequence[str] | None = None,
+        limit: int = 20,
+    ) -> list[ItemMatch]:
+        crate_id = self._crate_id(crate)
+        return self.store.find_items(query, crate_id=crate_id, kinds=kinds, limit=limit)
+
+    def resolve_one(
+        self, query: str, *, crate: str | None = None, kinds: Sequence[str] | None = None
+    ) -> tuple[ItemView, list[ItemView]]:
+        """The best match for `query` and the other candidates, best first."""
+        matches = self.find(query, crate=crate, kinds=kinds)
+        if kinds is None:
+            # A `use` binds a name without defining anything: show the definition, and the
+            # imports only when nothing else carries the name.
+            definitions = [m for m in matches if m.item.kind not in IMPORT_KINDS]
+            matches = definitions or matches
+        if not matches:
+            scope = f" in {crate}" if crate else ""
+            raise NotFound(
+                f"nothing named `{query}`{scope} in the index at {self.index_dir}; "
+                "try a shorter path suffix, or `rustrag index` if the code changed"
+            )
+        views = [self.view(m.item) for m in matches]
+        return views[0], views[1:]
+
+    def show(self, query: str, *, crate: str | None = None) -> ShowResult:
+        best, others = self.resolve_one(query, crate=crate)
+        item = best.item
+        result = ShowResult(item=best, alternatives=others)
+        result.children = [self.view(c) for c in self.store.children(item.item_id)]
+        if item.kind in TYPE_KINDS and item.kind != "trait":
+            result.methods = [self.view(m.method) for m in self.store.methods_of(item.item_id)]
+            result.impls = self._impls_of_type(item)
+        if item.kind == "trait":
+            result.impls = [self._impl_view(item, i) for i in self.store.impls_of(item.item_id)]
+        result.outgoing = [self._relation(e, e.dst) for e in self.store.edges_from(item.item_id)]
+        result.incoming = [self._relation(e, e.src) for e in self.store.edges_to(item.item_id)]
+        return result
+
+    def impls(self, trait: str, *, crate: str | None = None) -> tuple[ItemView, list[ImplView]]:
+        best, _ = self.resolve_one(trait, crate=crate, kinds=("trait",))
+        return best, [self._impl_view(best.item, i) for i in self.store.impls_of(best.item.item_id)]
+
+    def methods(
+        self, type_name: str, *, crate: str | None = None
+    ) -> tuple[ItemView, list[ItemView]]:
+        best, _ = self.resolve_one(type_name, crate=crate, kinds=TYPE_KINDS)
+        return best, [self.view(m.method) for m in self.store.methods_of(best.item.item_id)]
+
+    def uses(self, query: str, *, crate: str | None = None) -> tuple[ItemView, list[Relation]]:
+        best, _ = self.resolve_one(query, crate=crate)
+        kinds = ("uses_type", "bound", "imports", "reexports", "implements", "impl_of", "calls")
+        edges = self.store.edges_to(best.item.item_id, kinds=kinds)
+        return best, [self._relation(e, e.src) for e in edges]
+
+    def callers(self, query: str, *, crate: str | None = None) -> tuple[ItemView, list[Relation]]:
+        best, _ = self.resolve_one(query, crate=crate, kinds=CALLABLE_KINDS)
+        edges = self.store.edges_to(best.item.item_id, kinds=("calls",))
+        return best, [self._relation(e, e.src) for e in edges]
+
+    def export(self, crate: str | None = None) -> Iterator[dict[str, object]]:
+        return self.store.iter_export(self._crate_id(crate))
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _crate_id(self, crate: str | None) -> str | None:
+        """`name` or `name@version` → a crate id in the index (the newest version of a name
+        when several are indexed and none is given)."""
+        if crate is None:
+            return None
+        crates = self.crates()
+        if crate in crates:
+            return crate
+        name = crate.partition("@")[0]
+        candidates = sorted(
+            (c for c in crates.values() if c.crate.name == name or c.crate.extern_name == name),
+            key=lambda c: _version_key(c.crate.version),
+        )
+        if not candidates:
+            known = ", ".join(sorted(crates)) or "none"
+            raise NotFound(f"crate `{crate}` is not in the index (indexed: {known})")
+        return candidates[-1].crate.crate_id
+
+    def _relation(self, edge: Edge, other_id: str | None) -> Relation:
+        return Relation(edge.kind, edge.target, edge.line, edge.via, self._view_id(other_id))
+
+    def _impl_view(self, trait: Item, impl: ImplOf) -> ImplView:
+        return ImplView(
+            trait=trait.path,
+            type_text=impl.type_text,
+            via=impl.via,
+            impl_block=self._view_id(impl.impl_id),
+            type_item=self._view_id(impl.type_id),
+        )
+
+    def _impls_of_type(self, item: Item) -> list[ImplView]:
+        views: list[ImplView] = []
+        for edge in self.store.edges_from(item.item_id, kinds=("implements",)):
+            trait_view = self._view_id(edge.dst)
+            views.append(
+                ImplView(
+                    trait=trait_view.item.path if trait_view else edge.target,
+                    type_text=item.path,
+                    via=edge.via,
+                    impl_block=None,
+                    type_item=None,
+                )
+            )
+        return views
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    core = version.split("+")[0].split("-")[0]
+    return tuple(int(p) if p.isdigit() else 0 for p in core.split("."))

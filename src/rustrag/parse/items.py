@@ -1,0 +1,393 @@
+"""Reading the items of a container (file, inline mod, impl, trait, extern block).
+
+Only item-level nodes are visited: the children of containers, and of the nodes that
+declare an item. Bodies of fns are left to the call query (see calls.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from rustrag.model import ItemKind, UseEntry
+from rustrag.parse.attrs import apply_attribute
+from rustrag.parse.builder import ItemBuilder, Scope, Shape
+from rustrag.parse.calls import Body, attach_calls
+from rustrag.parse.docs import COMMENT_TYPES, comment_doc_lines, doc_side, unindent
+from rustrag.parse.fields import read_fields, read_variants
+from rustrag.parse.macros import reparse_token_tree
+from rustrag.parse.text import node_text, squash_node, squash_span, visibility_text
+from rustrag.parse.typerefs import RefCollector, generic_names, supertrait_texts
+from rustrag.parse.uses import flatten_use, path_segments
+
+_FN_FLAGS = frozenset({"unsafe", "async", "const"})
+
+
+@dataclass(slots=True)
+class Inner:
+    """Inner docs (`//!`, `#![doc]`) and inner attributes (`#![..]`) of a container."""
+
+    doc_lines: list[str] = field(default_factory=list)
+    attributes: list[Node] = field(default_factory=list)
+
+
+class Extractor:
+    """Turns the item-level nodes of one file into `RawItem`s."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.builder = ItemBuilder(data)
+        self.macro_uses: list[str] = []
+        self._bodies: list[Body] = []
+        self._readers: dict[str, Callable[[Node, list[Node], Scope], None]] = {
+            "function_item": self._function,
+            "function_signature_item": self._function,
+            "struct_item": self._struct,
+            "union_item": self._struct,
+            "enum_item": self._enum,
+            "trait_item": self._trait,
+            "impl_item": self._impl,
+            "mod_item": self._mod,
+            "const_item": self._const_or_static,
+            "static_item": self._const_or_static,
+            "type_item": self._type_alias,
+            "associated_type": self._associated_type,
+            "macro_definition": self._macro_rules,
+            "use_declaration": self._use,
+            "extern_crate_declaration": self._extern_crate,
+            "foreign_mod_item": self._extern_block,
+            "macro_invocation": self._macro_invocation,
+            "expression_statement": self._statement,
+        }
+
+    def read_tree(self, root: Node, scope: Scope, inner: Inner | None) -> None:
+        """Read a whole tree (a file, or a macro's token tree parsed as a file)."""
+        outer_bodies, self._bodies = self._bodies, []
+        self.read_container(root.children, scope, inner)
+        attach_calls(self.data, root, self._bodies)
+        self._bodies = outer_bodies
+
+    def read_container(self, children: list[Node], scope: Scope, inner: Inner | None) -> None:
+        data = self.data
+        leading: list[Node] = []
+        for child in children:
+            kind = child.type
+            if kind == "attribute_item":
+                leading.append(child)
+                continue
+            if kind in COMMENT_TYPES:
+                side = doc_side(data, child)
+                if side == "outer":
+                    leading.append(child)
+                elif side == "inner" and inner is not None:
+                    inner.doc_lines.extend(comment_doc_lines(data, child))
+                continue
+            if kind == "inner_attribute_item":
+                if inner is not None:
+                    inner.attributes.append(child)
+                continue
+            reader = self._readers.get(kind)
+            if reader is not None:
+                reader(child, leading, scope)
+            elif kind == "ERROR":  # error recovery can wrap good items: keep them
+                self.read_container(child.children, scope, None)
+            leading = []
+
+    # -- fns ---------------------------------------------------------------------------
+
+    def _function(self, node: Node, leading: list[Node], scope: Scope) -> None:
+        name = _name(node)
+        if name is None:
+            return
+        data = self.data
+        kind: ItemKind = "method" if scope.container in ("impl", "trait") else "fn"
+        type_parameters = node.child_by_field_name("type_parameters")
+        refs = RefCollector(data, scope.generics | generic_names(data, type_parameters))
+        where = _where(node)
+        refs.generics(type_parameters)
+        refs.where_clause(where)
+        parameters = node.child_by_field_name("parameters")
+        if parameters is not None:
+            for parameter in parameters.named_children:
+                if parameter.type == "parameter":
+                    refs.types(parameter.child_by_field_name("type"))
+        refs.types(node.child_by_field_name("return_type"))
+        body = node.child_by_field_name("body")
+        shape = self._shape(kind, name, node, body)
+        shape.generics = squash_node(data, type_parameters)
+        shape.where_clause = _where_text(data, where)
+        for modifiers in node.children:
+            if modifiers.type == "function_modifiers":
+                flags = {child.type for child in modifiers.children} & _FN_FLAGS
+                shape.is_unsafe = "unsafe" in flags
+                shape.is_async = "async" in flags
+                shape.is_const = "const" in flags
+        self.builder.add(shape, node, node, leading, scope, refs)
+        if body is not None:
+            self._bodies.append(Body(body.start_byte, body.end_byte, refs))
+
+    # -- types ---------------------------------------------------------------------------
+
+    def _struct(self, node: Node, leading: list[Node], scope: Scope) -> None:
+        name = _name(node)
+        if name is None:
+            return
+        data = self.data
+        kind: ItemKind = "union" if node.type == "union_item" else "struct"
+        type_parameters = node.child_by_field_name("type_parameters")
+        generics = scope.generics | generic_names(data, type_parameters)
+        refs = RefCollector(data, generics)
+        where = _where(node)
+        refs.generics(type_parameters)
+        refs.where_clause(where)
+        body = node.child_by_field_name("body")
+        braces = body if body is not None and body.type == "field_declaration_list" else None
+        shape = self._shape(kind, name, node, braces)
+        if braces is None and body is not None and "#" in shape.signature:
+            cuts = [child for child in body.children if child.type == "attribute_item"]
+            cuts += [child for child in node.children if child.type == "ERROR"]
+            cuts.sort(key=lambda cut: cut.start_byte)
+            shape.signature = squash_span(self.data, node.start_byte, node.end_byte, cuts)
+        shape.generics = squash_node(data, type_parameters)
+        shape.where_clause = _where_text(data, where)
+        index = self.builder.add(shape, node, node, leading, scope, refs)
+        read_fields(self.builder, body, Scope(index, scope.container, scope.macro, generics))
+
+    def _enum(self, node: Node, leading: list[Node], scope: Scope) -> None:
+        name = _name(node)
+        if name is None:
+            return
+        data = self.data
+        type_parameters = node.child_by_field_name("type_parameters")
+        generics = scope.generics | generic_names(data, type_parameters)
+        refs = RefCollector(data, generics)
+        where = _where(node)
+        refs.generics(type_parameters)
+        refs.where_clause(where)
+        body = node.child_by_field_name("body")
+        shape = self._shape("enum", name, node, body)
+        shape.generics = squash_node(data, type_parameters)
+        shape.where_clause = _where_text(data, where)
+        index = self.builder.add(shape, node, node, leading, scope, refs)
+        read_variants(self.builder, body, Scope(index, scope.container, scope.macro, generics))
+
+    def _trait(self, node: Node, leading: list[Node], scope: Scope) -> None:
+        name = _name(node)
+        if name is None:
+            return
+        data = self.data
+        type_parameters = node.child_by_field_name("type_parameters")
+        generics = scope.generics | generic_names(data, type_parameters)
+        refs = RefCollector(data, generics)
+        where = _where(node)
+        bounds = node.child_by_field_name("bounds")
+        refs.bounds(bounds)
+        refs.generics(type_parameters)
+        refs.where_clause(where)
+        body = node.child_by_field_name("body")
+        shape = self._shape("trait", name, node, body)
+        shape.generics = squash_node(data, type_parameters)
+        shape.where_clause = _where_text(data, where)
+        shape.supertraits = supertrait_texts(data, bounds)
+        shape.is_unsafe = any(child.type == "unsafe" for child in node.children)
+        index = self.builder.add(shape, node, node, leading, scope, refs)
+        if body is not None:
+            self.read_container(body.children, scope.inside(index, "trait", generics), None)
+
+    def _impl(self, node: Node, leading: list[Node], scope: Scope) -> None:
+        data = self.data
+        type_parameters = node.child_by_field_name("type_parameters")
+        generics = scope.generics | generic_names(data, type_parameters)
+        refs = RefCollector(data, generics)
+        where = _where(node)
+        refs.generics(type_parameters)
+        refs.where_clause(where)
+        body = node.child_by_field_name("body")
+        shape = self._shape("impl", "", node, body)
+        shape.generics = squash_node(data, type_parameters)
+        shape.where_clause = _where_text(data, where)
+        trait = node.child_by_field_name("trait")
+        if trait is not None:
+            negative = any(child.type == "!" for child in node.children)
+            shape.impl_trait = ("!" if negative else "") + squash_node(data, trait)
+        self_type = node.child_by_field_name("type")
+        shape.impl_self = squash_node(data, self_type) if self_type is not None else None
+        shape.is_unsafe = any(child.type == "unsafe" for child in node.children)
+        index = self.builder.add(shape, node, node, leading, scope, refs)
+        if body is not None:
+            self.read_container(body.children, scope.inside(index, "impl", generics), None)
+
+    # -- modules ---------------------------------------------------------------------------
+
+    def _mod(self, node: Node, leading: list[Node], scope: Scope) -> None:
+        name = _name(node)
+        if name is None:
+            return
+        body = node.child_by_field_name("body")
+        shape = self._shape("mod", name, node, body)
+        shape.mod_inline = body is not None
+        index = self.builder.add(shape, node, node, leading, scope, RefCollector(self.data))
+        if body is None:
+            return
+        inner = Inner()
+        self.read_container(body.children, scope.inside(index, "mod", frozenset()), inner)
+        self.apply_inner(index, inner)
+
+    def apply_inner(self, index: int, inner: Inner) -> None:
+        """Fold an inline module's `//!` docs and `#![..]` attributes into its item."""
+        item = self.builder.items[index]
+        cfgs = [item.attrs.cfg] if item.attrs.cfg else []
+        lines = list(inner.doc_lines)
+        for attribute_item in inner.attributes:
+            for attribute in attribute_item.named_children:
+                if attribute.type == "attribute":
+                    apply_attribute(self.data, attribute, item.attrs, lines, cfgs)
+        item.attrs.cfg = " && ".join(cfgs) if cfgs else None
+        if lines:
+            inner_docs = unindent(lines)
+            item.docs = f"{item.docs}\n{inner_docs}" if item.docs else inner_docs
+
+    # -- values and aliases -------------------------------------------------------------------
+
+    def _const_or_static(self, node: Node, leading: list[Node], scope: Scope) -> None:
+        name = _name(node)
+        if name is None:
+            return
+        data = self.data
+        kind: ItemKind = "static"
+        if node.type == "const_item":
+            kind = "assoc_const" if scope.container in ("impl", "trait") else "const"
+        refs = RefCollector(data, scope.generics)
+        refs.types(node.child_by_field_name("type"))
+        value = node.child_by_field_name("value")
+        shape = self._shape(kind, name, node, value)
+        shape.signature = shape.signature.rstrip("= ")
+        self.builder.add(shape, node, node, leading, scope, refs)
+
+    def _type_alias(self, node: Node, leading: list[Node], scope: Scope) -> None:
+        name = _name(node)
+        if name is None:
+            return
+        data = self.data
+        kind: ItemKind = "assoc_type" if scope.container in ("impl", "trait") else "type_alias"
+        type_parameters = node.child_by_field_name("type_parameters")
+        refs = RefCollector(data, scope.generics | generic_names(data, type_parameters))
+        where = _where(node)
+        refs.generics(type_parameters)
+        refs.where_clause(where)
+        refs.types(node.child_by_field_name("type"))
+        shape = self._shape(kind, name, node, None)
+        shape.generics = squash_node(data, type_parameters)
+        shape.where_clause = _where_text(data, where)
+        self.builder.add(shape, node, node, leading, scope, refs)
+
+    def _associated_type(self, node: Node, leading: list[Node], scope: Scope) -> None:
+        name = _name(node)
+        if name is None:
+            return
+        data = self.data
+        type_parameters = node.child_by_field_name("type_parameters")
+        refs = RefCollector(data, scope.generics | generic_names(data, type_parameters))
+        where = _where(node)
+        refs.bounds(node.child_by_field_name("bounds"))
+        refs.generics(type_parameters)
+        refs.where_clause(where)
+        refs.types(node.child_by_field_name("default_type"))
+        shape = self._shape("assoc_type", name, node, None)
+        shape.generics = squash_node(data, type_parameters)
+        shape.where_clause = _where_text(data, where)
+        self.builder.add(shape, node, node, leading, scope, refs)
+
+    # -- macros ---------------------------------------------------------------------------
+
+    def _macro_rules(self, node: Node, leading: list[Node], scope: Scope) -> None:
+        # The rules are templates full of $metavariables: nothing in them is an item.
+        name = _name(node)
+        if name is None:
+            return
+        shape = Shape("macro_rules", name, f"macro_rules! {name}")
+        self.builder.add(shape, node, node, leading, scope, RefCollector(self.data))
+
+    def _statement(self, node: Node, leading: list[Node], scope: Scope) -> None:
+        """`foo!(..);` at item level parses as an expression statement."""
+        inner = node.named_children[0] if node.named_child_count else None
+        if inner is not None and inner.type == "macro_invocation":
+            self._macro_invocation(inner, leading, scope)
+
+    def _macro_invocation(self, node: Node, leading: list[Node], scope: Scope) -> None:
+        macro = node.child_by_field_name("macro")
+        if macro is None:
+            return
+        name = squash_node(self.data, macro)
+        if name not in self.macro_uses:
+            self.macro_uses.append(name)
+        tree = reparse_token_tree(self.data, node, scope.depth)
+        if tree is not None:
+            inside = Scope(scope.parent, scope.container, name, scope.generics, scope.depth + 1)
+            self.read_tree(tree.root_node, inside, None)
+
+    # -- imports ---------------------------------------------------------------------------
+
+    def _use(self, node: Node, leading: list[Node], scope: Scope) -> None:
+        shape = self._shape("use", "", node, None)
+        shape.uses = flatten_use(self.data, node.child_by_field_name("argument"))
+        self.builder.add(shape, node, node, leading, scope, RefCollector(self.data))
+
+    def _extern_crate(self, node: Node, leading: list[Node], scope: Scope) -> None:
+        name_node = node.child_by_field_name("name")
+        if name_node is None:
+            return
+        data = self.data
+        name = node_text(data, name_node)
+        alias = node.child_by_field_name("alias")
+        shape = self._shape("extern_crate", name, node, None)
+        shape.uses = [UseEntry(path_segments(data, name_node), _text_or_none(data, alias))]
+        self.builder.add(shape, node, node, leading, scope, RefCollector(data))
+
+    def _extern_block(self, node: Node, leading: list[Node], scope: Scope) -> None:
+        """`extern "C" { fn f(); }`: the block is not an item, its contents are."""
+        body = node.child_by_field_name("body")
+        if body is not None:
+            extern = Scope(scope.parent, "extern", scope.macro, scope.generics, scope.depth)
+            self.read_container(body.children, extern, None)
+
+    # -- shared ---------------------------------------------------------------------------
+
+    def _shape(self, kind: ItemKind, name: str, node: Node, body: Node | None) -> Shape:
+        """Name, visibility and the declaration text up to `body` (or the whole node)."""
+        end = body.start_byte if body is not None else node.end_byte
+        cuts = [child for child in node.children if child.type == "ERROR"] if node.has_error else []
+        visibility = None
+        for child in node.children:
+            if child.type == "visibility_modifier":
+                visibility = child
+                break
+        shape = Shape(kind, name, squash_span(self.data, node.start_byte, end, cuts))
+        shape.visibility = visibility_text(self.data, visibility)
+        return shape
+
+
+def _name(node: Node) -> str | None:
+    """The item's name; None when missing or a `$metavariable` of a macro template."""
+    name = node.child_by_field_name("name")
+    if name is None or name.type == "metavariable":
+        return None
+    text = name.text
+    return text.decode("utf-8", errors="replace") if text else None
+
+
+def _where(node: Node) -> Node | None:
+    for child in node.children:
+        if child.type == "where_clause":
+            return child
+    return None
+
+
+def _where_text(data: bytes, where: Node | None) -> str:
+    return squash_node(data, where).rstrip(",").rstrip() if where is not None else ""
+
+
+def _text_or_none(data: bytes, node: Node | None) -> str | None:
+    return node_text(data, node) if node is not None else None

@@ -1,0 +1,46 @@
+"""Reading the items written inside a macro invocation (`cfg_rt! { pub mod runtime; }`).
+
+The token tree is parsed again as a source file, limited to its own byte range with
+tree-sitter's included ranges, so every node keeps the offsets and line numbers of the
+real file and no mapping is needed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node, Range, Tree
+
+from rustrag.parse.grammar import range_parser
+
+# Token trees at one depth never overlap and each lies inside its parent, so the bytes
+# re-parsed for one file are at most MAX_DEPTH times its size: the depth bound is also
+# the size bound.
+MAX_DEPTH = 8
+
+_OPENERS = frozenset({"(", "[", "{"})
+_CLOSERS = frozenset({")", "]", "}"})
+# A token tree without any item keyword cannot hold items: skip the parse.
+_ITEM_WORD = re.compile(
+    rb"\b(?:fn|struct|enum|union|trait|impl|mod|const|static|type|use|extern|macro_rules)\b"
+)
+
+
+def reparse_token_tree(data: bytes, invocation: Node, depth: int) -> Tree | None:
+    """The token tree of `invocation` parsed as items, or None when it cannot hold any."""
+    if depth >= MAX_DEPTH:
+        return None
+    token_tree = None
+    for child in invocation.children:
+        if child.type == "token_tree":
+            token_tree = child
+    if token_tree is None or token_tree.child_count < 2:
+        return None
+    opener, closer = token_tree.children[0], token_tree.children[-1]
+    if opener.type not in _OPENERS or closer.type not in _CLOSERS:
+        return None
+    start, end = opener.end_byte, closer.start_byte
+    if end <= start or not _ITEM_WORD.search(data, start, end):
+        return None
+    inside = Range(opener.end_point, closer.start_point, start, end)
+    return range_parser([inside]).parse(data)

@@ -1,0 +1,261 @@
+"""`Store`: the index on disk, CozoDB being the store of record.
+
+Concurrency model (see cozo_db.py for the measurements behind it):
+
+* Writers take `index_dir/writer.lock` (filelock, non-blocking). A second writer gets
+  `IndexBusy` at once; it can still open the index read-only.
+* Readers take no lock. The database is Cozo's SQLite engine in WAL mode, which any
+  number of processes can open while one writes; a reader sees only committed crates.
+* Each crate write is one transaction, so a reader sees a crate entirely old or
+  entirely new; a killed writer leaves the previous state.
+* Every write also bumps the `commit_seq` meta row in its transaction. Reads run under a
+  sequence lock: read `commit_seq`, run the query (possibly several statements), read it
+  again, and retry when it moved. That gives each read function one consistent state
+  even though Cozo gives each SQLite statement its own snapshot.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from pathlib import Path
+from types import TracebackType
+from typing import TypeVar
+
+from filelock import FileLock, Timeout
+
+from rustrag.model import Edge, ExportTable, Item, ModuleNode, ResolvedCrate
+from rustrag.store import crate_queries, graph_queries, item_queries
+from rustrag.store.cozo_db import CozoDb, enable_wal
+from rustrag.store.errors import IndexBusy, IndexMissing, ReadOnlyStore, StoreError
+from rustrag.store.records import (
+    CrateProblem,
+    ImplOf,
+    ItemMatch,
+    ItemPath,
+    MethodOf,
+    StoredCrate,
+    StoredFile,
+    StoreStats,
+    WriteStats,
+)
+from rustrag.store.schema import META_COMMIT_SEQ, META_SCHEMA_VERSION
+from rustrag.store.setup import check_schema, ensure_schema
+from rustrag.store.writer import bump_commit_seq, delete_crate_rows, replace_crate_rows
+
+DB_FILENAME = "cozo.sqlite"
+LOCK_FILENAME = "writer.lock"
+
+# A read retried this often saw a commit land during every attempt: with crate writes
+# taking seconds and reads milliseconds, that means something is wrong, not unlucky.
+_CONSISTENT_READ_ATTEMPTS = 20
+
+T = TypeVar("T")
+
+
+def db_file(index_dir: Path) -> Path:
+    return index_dir / DB_FILENAME
+
+
+def _remove_database(index_dir: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        db_file(index_dir).with_name(DB_FILENAME + suffix).unlink(missing_ok=True)
+
+
+class Store:
+    """An open index. Use `Store.open`, and close it (or use it as a context manager)."""
+
+    def __init__(self, index_dir: Path, db: CozoDb, lock: FileLock | None) -> None:
+        self.index_dir = index_dir
+        self._db = db
+        self._lock = lock
+
+    @classmethod
+    def open(cls, index_dir: Path, *, read_only: bool = False, rebuild: bool = False) -> Store:
+        """Open (a writer also creates) the index in `index_dir`.
+
+        Raises IndexBusy when another process writes (writers only), IndexMissing when a
+        reader finds no index, SchemaVersionMismatch when the index needs a rebuild.
+        `rebuild` (writers only) deletes the existing index first.
+        """
+        index_dir = Path(index_dir)
+        if read_only:
+            if rebuild:
+                raise StoreError("a read-only store cannot rebuild the index")
+            return cls._open_reader(index_dir)
+        return cls._open_writer(index_dir, rebuild=rebuild)
+
+    @classmethod
+    def _open_reader(cls, index_dir: Path) -> Store:
+        if not db_file(index_dir).exists():
+            raise IndexMissing(index_dir)
+        db = CozoDb(db_file(index_dir))
+        try:
+            if not check_schema(db, index_dir):
+                raise IndexMissing(index_dir)
+        except BaseException:
+            db.close()
+            raise
+        return cls(index_dir, db, None)
+
+    @classmethod
+    def _open_writer(cls, index_dir: Path, *, rebuild: bool) -> Store:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(index_dir / LOCK_FILENAME, timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise IndexBusy(index_dir) from None
+        try:
+            if rebuild:
+                _remove_database(index_dir)
+            enable_wal(db_file(index_dir))
+            db = CozoDb(db_file(index_dir))
+            try:
+                ensure_schema(db, index_dir)
+            except BaseException:
+                db.close()
+                raise
+        except BaseException:
+            lock.release()
+            raise
+        return cls(index_dir, db, lock)
+
+    @property
+    def read_only(self) -> bool:
+        return self._lock is None
+
+    def close(self) -> None:
+        self._db.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ---- writes -------------------------------------------------------------------
+
+    def _writable(self) -> None:
+        if self._lock is None:
+            raise ReadOnlyStore()
+
+    def replace_crate(self, resolved: ResolvedCrate) -> WriteStats:
+        """Write one crate, replacing its previous rows, all or nothing."""
+        self._writable()
+        started = time.perf_counter()
+        with self._db.transaction() as tx:
+            stats = replace_crate_rows(tx, resolved)
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+    def delete_crate(self, crate_id: str) -> None:
+        self._writable()
+        with self._db.transaction() as tx:
+            delete_crate_rows(tx, crate_id)
+            bump_commit_seq(tx)
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._writable()
+        if key in (META_SCHEMA_VERSION, META_COMMIT_SEQ):
+            raise StoreError(f"meta key {key!r} belongs to the store")
+        self._db.execute(
+            "?[key, value] <- [[$key, $value]] :put meta {key => value}",
+            {"key": key, "value": value},
+        )
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._db.query("?[value] := *meta{key: $key, value}", {"key": key})
+        return str(rows[0][0]) if rows else None
+
+    # ---- reads --------------------------------------------------------------------
+
+    def _commit_seq(self) -> str | None:
+        return self.get_meta(META_COMMIT_SEQ)
+
+    def _consistent(self, read: Callable[[CozoDb], T]) -> T:
+        """Run `read` until no commit landed while it ran (a sequence lock)."""
+        for _ in range(_CONSISTENT_READ_ATTEMPTS):
+            before = self._commit_seq()
+            result = read(self._db)
+            if self._commit_seq() == before:
+                return result
+        raise StoreError(
+            f"the index changed during each of {_CONSISTENT_READ_ATTEMPTS} attempts of a read"
+        )
+
+    def crates(self) -> list[StoredCrate]:
+        return self._consistent(crate_queries.crates)
+
+    def crate(self, crate_id: str) -> StoredCrate | None:
+        return self._consistent(lambda db: crate_queries.crate(db, crate_id))
+
+    def files(self, crate_id: str) -> list[StoredFile]:
+        return self._consistent(lambda db: crate_queries.files(db, crate_id))
+
+    def modules(self, crate_id: str) -> list[ModuleNode]:
+        return self._consistent(lambda db: crate_queries.modules(db, crate_id))
+
+    def item(self, item_id: str) -> Item | None:
+        return self._consistent(lambda db: item_queries.item(db, item_id))
+
+    def items(self, item_ids: Sequence[str]) -> list[Item]:
+        """The items that exist among `item_ids`, in that order."""
+        return self._consistent(lambda db: item_queries.ordered_items(db, item_ids))
+
+    def find_items(
+        self,
+        query: str,
+        *,
+        crate_id: str | None = None,
+        kinds: Sequence[str] | None = None,
+        limit: int = 50,
+    ) -> list[ItemMatch]:
+        """By exact canonical path, public path, name, then path suffix (best first)."""
+        return self._consistent(
+            lambda db: item_queries.find_items(
+                db, query, crate_id=crate_id, kinds=kinds, limit=limit
+            )
+        )
+
+    def children(self, item_id: str) -> list[Item]:
+        return self._consistent(lambda db: item_queries.children(db, item_id))
+
+    def item_paths(self, item_id: str) -> list[ItemPath]:
+        return self._consistent(lambda db: item_queries.item_paths(db, item_id))
+
+    def edges_from(self, item_id: str, kinds: Sequence[str] | None = None) -> list[Edge]:
+        return self._consistent(lambda db: graph_queries.edges_from(db, item_id, kinds))
+
+    def edges_to(self, item_id: str, kinds: Sequence[str] | None = None) -> list[Edge]:
+        return self._consistent(lambda db: graph_queries.edges_to(db, item_id, kinds))
+
+    def impls_of(self, trait_item_id: str) -> list[ImplOf]:
+        return self._consistent(lambda db: graph_queries.impls_of(db, trait_item_id))
+
+    def methods_of(self, type_item_id: str) -> list[MethodOf]:
+        return self._consistent(lambda db: graph_queries.methods_of(db, type_item_id))
+
+    def export_table(self, crate_id: str) -> ExportTable | None:
+        return self._consistent(lambda db: crate_queries.export_table(db, crate_id))
+
+    def iter_export(self, crate_id: str | None = None) -> Iterator[dict[str, object]]:
+        """One dict per item; each crate is read from one consistent state."""
+        ids = [crate_id] if crate_id is not None else self._consistent(crate_queries.crate_ids)
+        for one in ids:
+            yield from self._consistent(partial(crate_queries.export_rows, crate_id=one))
+
+    def problems(self, crate_id: str | None = None) -> list[CrateProblem]:
+        return self._consistent(lambda db: crate_queries.problems(db, crate_id))
+
+    def stats(self) -> StoreStats:
+        return self._consistent(crate_queries.stats)
