@@ -107,14 +107,27 @@ def main() -> None:
         return
     texts = sample_texts(args.texts)
     args.texts_file.write_text(json.dumps(texts))
-    print(f"{len(texts)} Rust item texts, mean {mean_tokens(texts):.0f} MiniLM tokens; "
-          f"{os.cpu_count()} cores (shared with other jobs)")
+    print(
+        f"{len(texts)} Rust item texts, mean {mean_tokens(texts):.0f} MiniLM tokens; "
+        f"{os.cpu_count()} cores (shared with other jobs)"
+    )
     vectors: dict[str, np.ndarray] = {}
     for name in args.only:
         out = Path(f"/tmp/bench_embed_{name}.npy")
         done = subprocess.run(
-            [sys.executable, __file__, "--candidate", name, "--out", str(out),
-             "--texts-file", str(args.texts_file)], capture_output=True, text=True, check=False,
+            [
+                sys.executable,
+                __file__,
+                "--candidate",
+                name,
+                "--out",
+                str(out),
+                "--texts-file",
+                str(args.texts_file),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if done.returncode != 0:
             print(f"{name}: failed: {done.stderr.strip().splitlines()[-1:]}")

@@ -29,8 +29,8 @@ def fingerprint(crate: ResolvedCrate) -> tuple[frozenset[str], int, int, int]:
 
 def stored_fingerprint(store: Store) -> tuple[frozenset[str], int, int, int]:
     ids = frozenset(str(row["item_id"]) for row in store.iter_export(CRATE_ID))
-    stats = store.stats()
-    return ids, stats.items, stats.item_paths, stats.edges
+    counts = store.count_rows()
+    return ids, counts["items"], counts["item_paths"], counts["edges"]
 
 
 def kill_during_writes(tmp_path: Path, rounds: int, seed: int) -> list[str]:

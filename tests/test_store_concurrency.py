@@ -21,7 +21,7 @@ class CrateState:
     """What a reader must see of one crate: all of one version, nothing of another."""
 
     item_ids: frozenset[str]  # as one read (iter_export) sees them
-    counts: tuple[int, int, int]  # items, item_paths, edges, as another read (stats) sees them
+    counts: tuple[int, int, int]  # items, item_paths, edges, as another read (count_rows) sees them
 
 
 def expected_state(crate: ResolvedCrate) -> CrateState:
@@ -37,8 +37,8 @@ def expected_state(crate: ResolvedCrate) -> CrateState:
 
 def observed_state(store: Store, crate_id: str) -> CrateState:
     exported = frozenset(str(row["item_id"]) for row in store.iter_export(crate_id))
-    stats = store.stats()
-    return CrateState(exported, (stats.items, stats.item_paths, stats.edges))
+    counts = store.count_rows()
+    return CrateState(exported, (counts["items"], counts["item_paths"], counts["edges"]))
 
 
 def assert_whole(seen: CrateState, states: set[CrateState]) -> None:

@@ -258,4 +258,9 @@ class Store:
         return self._consistent(lambda db: crate_queries.problems(db, crate_id))
 
     def stats(self) -> StoreStats:
+        """Row counts recorded at write time and the size on disk (fast)."""
         return self._consistent(crate_queries.stats)
+
+    def count_rows(self) -> dict[str, int]:
+        """Exact row counts per relation by scanning (slow; for checks and diagnostics)."""
+        return self._consistent(crate_queries.count_rows)

@@ -69,7 +69,7 @@ def _ordered(relation: Relation, values: dict[str, Any]) -> Row:
     return list(_GETTERS[relation.name](values))
 
 
-def crate_rows(resolved: ResolvedCrate) -> list[Row]:
+def crate_rows(resolved: ResolvedCrate, row_counts: dict[str, int]) -> list[Row]:
     crate = resolved.crate
     return [
         _ordered(
@@ -90,6 +90,7 @@ def crate_rows(resolved: ResolvedCrate) -> list[Row]:
                     [{"kind": t.kind, "name": t.name, "root": t.root} for t in crate.targets]
                 ),
                 "source_files": _json(crate.files),
+                "row_counts": _json(row_counts),
             },
         )
     ]
@@ -247,8 +248,7 @@ def problem_rows(resolved: ResolvedCrate) -> list[Row]:
 def rows_of(resolved: ResolvedCrate) -> dict[str, list[Row]]:
     """Every row of one crate, by relation name."""
     crate_id = resolved.crate.crate_id
-    return {
-        CRATES.name: crate_rows(resolved),
+    rows = {
         FILES.name: file_rows(resolved),
         MODULES.name: module_rows(resolved),
         ITEMS.name: [item_row(i) for i in resolved.items],
@@ -256,3 +256,5 @@ def rows_of(resolved: ResolvedCrate) -> dict[str, list[Row]]:
         EDGES.name: edge_rows(crate_id, resolved.edges),
         PROBLEMS.name: problem_rows(resolved),
     }
+    counts = {name: len(r) for name, r in rows.items()}
+    return {CRATES.name: crate_rows(resolved, counts), **rows}

@@ -15,8 +15,8 @@ class IndexBusy(StoreError):
     def __init__(self, index_dir: Path) -> None:
         super().__init__(
             f"the index at {index_dir} is busy: another rustrag process is writing to it. "
-            "Wait for that `rustrag index` to finish (queries keep working meanwhile, read-only), "
-            f"or stop it; if no rustrag process is running, delete {index_dir / 'writer.lock'}."
+            "Wait for that `rustrag index` to finish or stop it; queries keep working "
+            "meanwhile (read-only). The lock is released when that process exits."
         )
         self.index_dir = index_dir
 

@@ -110,6 +110,7 @@ CRATES = Relation(
         ("features", "String"),  # JSON [feature]
         ("targets", "String"),  # JSON [{kind, name, root}]
         ("source_files", "String"),  # JSON CrateSource.files: every .rs file discover listed
+        ("row_counts", "String"),  # JSON {relation: rows written}: stats() without scans
     ),
 )
 
@@ -229,11 +230,10 @@ RELATIONS: tuple[Relation, ...] = (META, *CRATE_RELATIONS)
 INDEXES: tuple[Index, ...] = (
     # items of one crate: deleting and exporting a crate
     Index("items", "by_crate", ("crate_id",)),
-    # exact-name lookup (also finds items whose name is not their last path segment)
-    Index("items", "by_name", ("name",)),
     # children of an item
     Index("items", "by_parent", ("parent_id",)),
-    # path lookup by exact path or by suffix; carries what ranking and filters need
+    # lookup by exact path, name (= last segment) or suffix; carries what ranking and
+    # filters need, so a search reads only this index
     Index("item_paths", "by_rev", ("rev", "canonical", "public", "kind")),
     # who points at an item: callers, implementors, importers
     Index("edges", "by_dst", ("dst", "kind", "via")),
