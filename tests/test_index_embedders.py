@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -125,7 +126,7 @@ class _EmbeddingsHandler(BaseHTTPRequestHandler):
     """Speaks OpenAI's POST /v1/embeddings: {"model", "input": [...]} -> {"data": [...]}."""
 
     dim = 16
-    seen_auth: list[str | None] = []
+    seen_auth: ClassVar[list[str | None]] = []
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))

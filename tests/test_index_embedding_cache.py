@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from index_corpus import CLAP_SRC, crate_documents
 from pycozo.client import Client
 
+from index_corpus import CLAP_SRC, crate_documents
 from rustrag.index.background import BackgroundEmbedding, Progress, embed_missing
 from rustrag.index.documents import ItemDocument
 from rustrag.index.embedders import Embedder, load_embedder

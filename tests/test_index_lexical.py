@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from index_corpus import CLAP_SRC, crate_documents
 
+from index_corpus import CLAP_SRC, crate_documents
 from rustrag.index.documents import ItemDocument
 from rustrag.index.lexical import LexicalIndex
 from rustrag.index.snapshot import SnapshotCorrupt, SnapshotError, SnapshotMissing

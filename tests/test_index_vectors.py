@@ -15,7 +15,8 @@ DIM = 32
 
 def unit_rows(rng: np.random.Generator, n: int) -> np.ndarray:
     rows = rng.standard_normal((n, DIM)).astype(np.float32)
-    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    normalised: np.ndarray = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    return normalised
 
 
 def brute_force(
@@ -54,14 +55,16 @@ def test_search_equals_brute_force_through_updates(tmp_path: Path) -> None:
     )
 
 
-def test_allowed_mask_and_row_list_agree_with_brute_force() -> None:
+@pytest.mark.parametrize("allowed_count", [20, 150])  # scored alone / as a mask
+def test_allowed_mask_and_row_list_agree_with_brute_force(allowed_count: int) -> None:
     rng = np.random.default_rng(2)
     ids = [f"item{i}" for i in range(1000)]
     matrix = unit_rows(rng, len(ids))
     index = VectorIndex(DIM)
     index.add(ids, matrix)
-    allowed_rows = rng.choice(len(ids), size=150, replace=False)
-    keep = {ids[i] for i in allowed_rows}
+    index.remove(ids[:500:3])
+    allowed_rows = rng.choice(len(ids), size=allowed_count, replace=False)
+    keep = {ids[i] for i in allowed_rows} - set(ids[:500:3])
     query = unit_rows(rng, 1)[0]
     want = brute_force(ids, matrix, query, 7, keep)
     by_rows = index.search(query, 7, allowed=allowed_rows)

@@ -1,11 +1,12 @@
 """Compare rustrag's exported items with the rustdoc truth of one crate.
 
 An exported item matches a truth item when kind and file agree, their line ranges overlap
-and the names agree (impls have no name; rustrag's `use` items are whole statements named after
-their first binding, so any use item overlapping a rustdoc use leaf matches it). Truth items made by macros whose span
-does not point at their text may instead match by path: our canonical path equal to the
-truth's definition path or one of its public paths. Several truth items may match one of
-ours (`pub use a::{b, c}` is one item to rustrag, two leaves to rustdoc).
+and the names agree (impls have no name; rustrag's `use` items are whole statements named
+after their first binding, so any use item overlapping a rustdoc use leaf matches it).
+Truth items made by macros whose span does not point at their text may instead match by
+path: our canonical path equal to the truth's definition path or one of its public paths.
+Several truth items may match one of ours (`pub use a::{b, c}` is one item to rustrag, two
+leaves to rustdoc).
 
 Public paths are compared as sets of (path, kind) pairs, only for kinds both sides report.
 """

@@ -1,7 +1,8 @@
 """rustrag's side of the comparison: `rustrag export --format jsonl`, read into records.
 
-Runs the CLI as `sys.executable -m rustrag.cli` so the check uses the rustrag installed in
-the running interpreter, never one found on PATH.
+Runs the CLI's console-script target (`rustrag.cli:app`, as pyproject.toml declares it)
+in `sys.executable`, so the check uses the rustrag installed in the running interpreter,
+never one found on PATH, and does not depend on `rustrag.cli` being runnable with `-m`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+RUN_CLI = "import sys; from rustrag.cli import app; sys.argv[0] = 'rustrag'; app()"
 
 
 @dataclass(slots=True)
@@ -85,13 +88,13 @@ def read_export(path: Path) -> list[ExportItem]:
 
 
 def _rustrag(args: list[str], cwd: Path, timeout: float) -> str:
-    cmd = [sys.executable, "-m", "rustrag.cli", *args]
+    cmd = [sys.executable, "-c", RUN_CLI, *args]
     done = subprocess.run(
         cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
     )
     if done.returncode != 0:
         tail = "\n".join(done.stderr.splitlines()[-20:])
-        raise ExportError(f"{' '.join(cmd[2:])} exited {done.returncode}:\n{tail}")
+        raise ExportError(f"rustrag {' '.join(args)} exited {done.returncode}:\n{tail}")
     return done.stdout
 
 

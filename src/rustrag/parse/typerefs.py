@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
+from rustrag.limits import MAX_BOUND_DEPTH
 from rustrag.model import Ref, RefKind
 from rustrag.parse.text import node_text, squash_node, strip_generics
 
@@ -26,6 +27,8 @@ class RefCollector:
         self.scope = scope | _ALWAYS_IN_SCOPE
         self.refs: list[Ref] = []
         self._seen: set[tuple[str, str]] = set()
+        self._bound_depth = 0  # bounds inside types inside bounds: recursion to cap
+        self.cut_line: int | None = None  # first line where that cap dropped refs
 
     def add(self, kind: RefKind, path: str, node: Node, arg_count: int | None = None) -> None:
         key = (kind, path if arg_count is None else f"{path}/{arg_count}")
@@ -97,6 +100,19 @@ class RefCollector:
             self.bounds(predicate.child_by_field_name("bounds"))
 
     def _one_bound(self, bound: Node) -> None:
+        if self._bound_depth >= MAX_BOUND_DEPTH:
+            # `Fn(Fn(Fn(..)))` thousands deep is hostile: deeper refs are dropped, and the
+            # line is kept so parse can report it.
+            if self.cut_line is None:
+                self.cut_line = bound.start_point[0] + 1
+            return
+        self._bound_depth += 1
+        try:
+            self._one_bound_at(bound)
+        finally:
+            self._bound_depth -= 1
+
+    def _one_bound_at(self, bound: Node) -> None:
         kind = bound.type
         if kind == "higher_ranked_trait_bound":
             inner = bound.child_by_field_name("type")

@@ -12,6 +12,7 @@ import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from rustrag.limits import MAX_MODULE_FILE_DEPTH
 from rustrag.model import CrateSource, ModuleNode, ParsedFile, Problem, RawItem, Target
 from rustrag.resolve.typetext import is_ident
 
@@ -227,6 +228,19 @@ class _TreeBuilder:
                     here,
                     item.line_start,
                     f"module `{item.name}` would include {target} inside itself; cycle refused",
+                    "error",
+                )
+            )
+            return
+        if len(chain) >= MAX_MODULE_FILE_DEPTH:
+            # Each level costs a few stack frames; a hostile chain of `mod` files must
+            # end in a problem, not in Python's recursion limit.
+            self.problems.append(
+                Problem(
+                    here,
+                    item.line_start,
+                    f"module `{item.name}` is nested more than {MAX_MODULE_FILE_DEPTH} files "
+                    f"deep; {target} and the modules below it were not included",
                     "error",
                 )
             )

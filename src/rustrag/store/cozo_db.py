@@ -21,6 +21,9 @@ Why SQLite and not RocksDB (measured with cozo-embedded 0.7.6 on this machine):
 One gap remains: Cozo runs a read query without `BEGIN`, so every SQLite statement of the
 query gets its own snapshot, and a commit between two statements could mix two states
 in one answer. `Store` closes that gap with a sequence lock (see `Store._consistent`).
+
+One hazard: Python's own sqlite3 module must not touch the file while Cozo has it open
+in the same process; doing so crashed the test process with SIGBUS (see enable_wal).
 """
 
 from __future__ import annotations

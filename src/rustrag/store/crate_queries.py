@@ -86,9 +86,12 @@ def export_table(db: CozoDb, crate_id: str) -> ExportTable | None:
     )
     for path, item_id, kind in sorted(rows):
         table.paths.setdefault(path, []).append((item_id, kind))
+    # find macros through item_paths.kind (a prefix scan) and read only their items:
+    # filtering items on kind made Cozo read every item of the crate (0.9 s for 20k)
     macros = db.query(
-        "?[name, item_id, attrs] := *items:by_crate{crate_id: $id, item_id}, "
-        "*items{item_id, kind: 'macro_rules', name, attrs}",
+        "macro[item_id] := *item_paths{crate_id: $id, item_id, canonical, kind}, canonical, "
+        "kind = 'macro_rules'\n"
+        "?[name, item_id, attrs] := macro[item_id], *items{item_id, name, attrs}",
         {"id": crate_id},
     )
     for name, item_id, attrs in sorted(macros):

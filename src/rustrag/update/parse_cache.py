@@ -1,0 +1,129 @@
+"""A disk cache of `ParsedFile`s, so an incremental run parses only the files that changed.
+
+Layout: `index_dir/cache/<parser digest>/parsed/<k[:2]>/<k>.pkl`, where `k` is the blake3 of
+(file content digest, absolute path). The content digest makes a stale entry impossible;
+the path is in the key because a ParsedFile names its file (problems carry the path), so
+two identical files in two places must not share an entry. The parser digest is a hash of
+the parse stage's own source, so changing the parser silently starts a fresh cache.
+
+Why one pickle per file rather than one per crate or a Cozo relation (measured on clap
+4.0.32, 128 files, 30k lines): loading the whole crate's parses costs 33 ms as one pickle
+and 43 ms as 128 pickles, but after an edit a per-file cache writes one small file where a
+per-crate pickle rewrites 1.5 MB. Keeping parses out of Cozo keeps the store of record
+free of derived data that the next run can always recompute.
+
+Every write goes to a temporary name and is renamed into place, so a killed process
+leaves either no entry or a whole one; an unreadable entry is treated as a miss.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import secrets
+from functools import cache
+from pathlib import Path
+
+import blake3
+
+import rustrag.parse
+from rustrag.model import ExportTable, ParsedFile
+
+CACHE_DIR_NAME = "cache"
+
+
+@cache
+def parser_digest() -> str:
+    """A short hash of the parse stage's source files: a new parser means a new cache."""
+    hasher = blake3.blake3()
+    package_dir = Path(rustrag.parse.__file__).parent
+    for source in sorted(package_dir.glob("*.py")):
+        hasher.update(source.name.encode())
+        hasher.update(source.read_bytes())
+    # model.py defines what gets pickled: a changed dataclass must not meet old pickles
+    hasher.update((package_dir.parent / "model.py").read_bytes())
+    return hasher.hexdigest()[:16]
+
+
+def _entry_key(content_blake3: str, abs_path: str) -> str:
+    return blake3.blake3(f"{content_blake3}\0{abs_path}".encode()).hexdigest()
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{target.name}.{secrets.token_hex(4)}.tmp")
+    with open(tmp, "wb") as out:
+        out.write(data)
+    os.replace(tmp, target)
+
+
+def _read_pickle(path: Path) -> object | None:
+    try:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+        # a damaged entry (disk full, a half-copied index folder) is just a miss
+        return None
+
+
+class ParseCache:
+    """ParsedFile by (content digest, path) and ExportTable by (crate, export digest)."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.root = Path(index_dir) / CACHE_DIR_NAME / parser_digest()
+        # parses already loaded in this process: a watch process keeps them warm
+        self._memory: dict[str, ParsedFile] = {}
+        self._tables: dict[tuple[str, str], ExportTable] = {}
+
+    def _parsed_path(self, key: str) -> Path:
+        return self.root / "parsed" / key[:2] / f"{key}.pkl"
+
+    def _table_path(self, crate_id: str, digest: str) -> Path:
+        safe = crate_id.replace("/", "_")
+        return self.root / "exports" / f"{safe}-{digest}.pkl"
+
+    def get(self, content_blake3: str, abs_path: str) -> ParsedFile | None:
+        if not content_blake3:
+            return None
+        key = _entry_key(content_blake3, abs_path)
+        parsed = self._memory.get(key)
+        if parsed is None:
+            loaded = _read_pickle(self._parsed_path(key))
+            if not isinstance(loaded, ParsedFile):
+                return None
+            parsed = loaded
+            self._memory[key] = parsed
+        return parsed
+
+    def put(self, parsed: ParsedFile) -> None:
+        """Keep a parse (only of files that were read whole: skipped files have no hash)."""
+        if not parsed.blake3:
+            return
+        key = _entry_key(parsed.blake3, parsed.path)
+        self._memory[key] = parsed
+        path = self._parsed_path(key)
+        if not path.exists():
+            _write_atomically(path, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def get_table(self, crate_id: str, digest: str) -> ExportTable | None:
+        table = self._tables.get((crate_id, digest))
+        if table is None:
+            loaded = _read_pickle(self._table_path(crate_id, digest))
+            if not isinstance(loaded, ExportTable) or loaded.crate_id != crate_id:
+                return None
+            table = loaded
+            self._tables[(crate_id, digest)] = table
+        return table
+
+    def put_table(self, table: ExportTable, digest: str) -> None:
+        self._tables[(table.crate_id, digest)] = table
+        path = self._table_path(table.crate_id, digest)
+        if not path.exists():
+            _write_atomically(path, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def forget_memory(self) -> None:
+        """Drop the in-process copies (the disk entries stay)."""
+        self._memory.clear()
+        self._tables.clear()
