@@ -11,8 +11,10 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from rustrag.apidiff.entries import ApiDiff
+from rustrag.apidiff.outdated import Resolution, StaleInfo, current_for_show, lookup_current
 from rustrag.config import Limits, find_workspace_root, resolve_index_dir
 from rustrag.deps.scope import ProjectScope
 from rustrag.deps.state import META_CFG_PREFIX, META_SCOPE, DepsUpdateReport
@@ -22,6 +24,12 @@ from rustrag.model import Edge, Item
 from rustrag.pipeline import IndexReport, Progress, index_workspace
 from rustrag.store import IndexMissing, Store
 from rustrag.store.records import MATCH_RANK, ImplOf, ItemMatch, StoredCrate
+
+if TYPE_CHECKING:  # check and llm import this module: only their types are needed here
+    from collections.abc import Callable
+
+    from rustrag.check import CheckReport, CheckSession
+    from rustrag.llm import AskResult, LlmConfig
 
 TYPE_KINDS = ("struct", "enum", "union", "type_alias", "trait")
 CALLABLE_KINDS = ("fn", "method")
@@ -112,10 +120,14 @@ class ShowResult:
     impls: list[ImplView] = field(default_factory=list)  # traits a type implements / implementors
     outgoing: list[Relation] = field(default_factory=list)
     incoming: list[Relation] = field(default_factory=list)
+    # set when the query named an item the current version lacks: `item` is then its
+    # replacement (or, with none, the stale item itself) and this says why
+    stale: StaleInfo | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "item": self.item.to_json(),
+            "stale": self.stale.to_json() if self.stale else None,
             "alternatives": [a.to_json() for a in self.alternatives],
             "children": [c.to_json() for c in self.children],
             "methods": [m.to_json() for m in self.methods],
@@ -252,9 +264,20 @@ class Workspace:
         return views[0], views[1:]
 
     def show(self, query: str, *, crate: str | None = None) -> ShowResult:
-        best, others = self.resolve_one(query, crate=crate)
+        try:
+            best, others = self.resolve_one(query, crate=crate)
+        except NotFound:
+            # not in the chosen version: an older one may have it (rustrag.apidiff)
+            resolution = lookup_current(self, query, crate=crate)
+            if resolution.stale is None:
+                raise
+            best, others = resolution.item or resolution.stale.stale, []
+            stale: StaleInfo | None = resolution.stale
+        else:
+            # never present a stale version's item as current (rustrag.apidiff)
+            best, stale = current_for_show(self, best, query, crate)
         item = best.item
-        result = ShowResult(item=best, alternatives=others)
+        result = ShowResult(item=best, alternatives=others, stale=stale)
         result.children = [self.view(c) for c in self.store.children(item.item_id)]
         if item.kind in TYPE_KINDS and item.kind != "trait":
             result.methods = [self.view(m.method) for m in self.store.methods_of(item.item_id)]
@@ -316,6 +339,65 @@ class Workspace:
 
     def export(self, crate: str | None = None) -> Iterator[dict[str, object]]:
         return self.store.iter_export(self._crate_id(crate))
+
+    # -- versions (rustrag.apidiff) -------------------------------------------------------
+
+    def api_diff(self, old: str, new: str, *, use_cache: bool = True) -> ApiDiff:
+        """The public API diff between two indexed versions (`NAME@VERSION` each)."""
+        from rustrag.apidiff.diff import CrateNotIndexed, diff_crates
+
+        try:
+            return diff_crates(self.store, old, new, use_cache=use_cache)
+        except CrateNotIndexed as exc:
+            raise NotFound(str(exc)) from exc
+
+    def lookup_current(self, query: str, *, crate: str | None = None) -> Resolution:
+        """The current item for a name or path; for a name only an older (or newer) indexed
+        version has, its replacement with the evidence (renamed, moved, removed)."""
+        return lookup_current(self, query, crate=crate)
+
+    # -- checking code and asking (rustrag.check, rustrag.llm) ------------------------------
+
+    def check(self, source: str, *, file: str | None = None) -> CheckReport:
+        """Check Rust code against the indexed versions: unknown, moved, removed and
+        deprecated items, wrong argument counts. `file` (where the code lives, when it
+        does) picks the member crate whose dependency versions apply."""
+        return self._check_session().check(source, file=file)
+
+    def check_code(self, code: str | None = None, file: str | None = None) -> CheckReport:
+        """`check` for tools: the code given, else the text of `file` (FILE or FILE:LINE)."""
+        path = file.rsplit(":", 1)[0] if file and file.rsplit(":", 1)[-1].isdigit() else file
+        if code is None:
+            if path is None:
+                raise NotFound("give the code to check, or a file inside the workspace")
+            code = Path(path).read_text(encoding="utf-8", errors="replace")
+        return self.check(code, file=path)
+
+    def ask(
+        self,
+        question: str,
+        *,
+        at: str | None = None,
+        budget: int = 4000,
+        config: LlmConfig | None = None,
+        on_text: Callable[[str], None] | None = None,
+    ) -> AskResult:
+        """Answer a question with the project's context and check the code in the answer.
+        Raises rustrag.llm.LlmError (endpoint) or rustrag.llm.config.ConfigError."""
+        from rustrag.llm import LlmConfig, ask_question
+
+        chosen = config or LlmConfig.load(self.root)
+        return ask_question(self, question, chosen, at=at, budget=budget, on_text=on_text)
+
+    def _check_session(self) -> CheckSession:
+        """One session per open store: its caches are only valid for the data they read."""
+        from rustrag.check import CheckSession
+
+        session: CheckSession | None = self.__dict__.get("_check_session_cache")
+        if session is None or session.store is not self.store:
+            session = CheckSession(self)
+            self.__dict__["_check_session_cache"] = session
+        return session
 
     # -- helpers --------------------------------------------------------------------------
 

@@ -35,7 +35,16 @@ from rustrag.model import CrateSource, ExportTable, ParsedFile, Problem, Workspa
 from rustrag.parse import parse_file
 from rustrag.resolve import export_table, resolve_crate
 from rustrag.store import Store, StoredCrate
-from rustrag.store.delta import RowsByRelation, diff_crate_rows
+from rustrag.store.delta import (
+    RowsByRelation,
+    delete_crate_and_meta,
+    diff_crate_rows,
+    read_crate_rows,
+    read_file_states,
+    read_meta_prefix,
+    read_total_lines,
+    write_crate_delta,
+)
 from rustrag.store.encode import rows_of
 from rustrag.update.crate_state import (
     CRATE_STATE_PREFIX,
@@ -220,12 +229,11 @@ class Indexer:
         if auto_snapshot:
             run.snapshot_before_dependency_change()
         reuse = (
-            plan_dependency_reuse(
-                workspace, run.crates, self.index_dir, include_deps=include_deps
-            )
+            plan_dependency_reuse(workspace, run.crates, self.index_dir, include_deps=include_deps)
             if plan_dependencies
             else None
         )
+        run.reuse = reuse
         run.scan_and_parse(reuse)
         progress.phase("resolve+store", len(run.crates))
         for crate in run.crates:
@@ -234,7 +242,7 @@ class Indexer:
         if reuse is not None:
             reuse.finish(self.store)  # rustrag.deps: drop unlocked crates, record state
             run.report.problems.extend(reuse.problems)
-        run.remove_vanished()
+        run.remove_vanished(include_deps=include_deps)
         run.finish_report(time.perf_counter() - started)
         record_run(self.store, self.index_dir, run.report)
         return run.report
@@ -255,14 +263,15 @@ class _Run:
         self.report = IndexReport(root=workspace.root, index_dir=str(indexer.index_dir))
         self.report.problems.extend(workspace.problems)
         self.stored: dict[str, StoredCrate] = {c.crate.crate_id: c for c in self.store.crates()}
-        self.file_states = self.store.file_states()
+        self.file_states = read_file_states(self.store)
         self.states: dict[str, CrateState] = {}
-        for key, value in self.store.meta_with_prefix(CRATE_STATE_PREFIX).items():
+        for key, value in read_meta_prefix(self.store, CRATE_STATE_PREFIX).items():
             state = CrateState.from_json(value)
             if state is not None:
                 self.states[key[len(CRATE_STATE_PREFIX) :]] = state
         self.scans: dict[str, CrateScan] = {}
         self.tables: dict[str, ExportTable] = {}  # resolved in this run
+        self.reuse: DependencyReuse | None = None  # rustrag.deps hooks, set by run()
         self.export_digests: dict[str, str] = {}  # every crate handled so far
 
     # -- before any write ---------------------------------------------------------------
@@ -330,10 +339,10 @@ class _Run:
         digest = export_digest(table)
         old_rows = self.indexer._warm_rows.pop(crate_id, None)
         if old_rows is None:
-            old_rows = self.store.stored_crate_rows(crate_id) if crate_id in self.stored else {}
+            old_rows = read_crate_rows(self.store, crate_id) if crate_id in self.stored else {}
         delta = diff_crate_rows(crate_id, old_rows, rows)
         delta.meta_puts[state_key(crate_id)] = CrateState(digest, deps).to_json()
-        self.store.apply_crate_delta(delta)
+        write_crate_delta(self.store, delta)
         if self.indexer.keep_warm:
             self.indexer._warm_rows[crate_id] = rows
         self.export_digests[crate_id] = digest
@@ -364,6 +373,8 @@ class _Run:
         self.tables[crate.crate_id] = table
         self.cache.put_table(table, export_digest(table))
         self.report.problems.extend(resolved.problems)
+        if self.reuse is not None:  # rustrag.deps: fill the machine cache, record cfg marks
+            self.reuse.record(resolved, table)
         return table, rows_of(resolved)
 
     def _parsed(self, crate: CrateSource) -> dict[str, ParsedFile]:
@@ -414,13 +425,18 @@ class _Run:
 
     # -- after the crates ---------------------------------------------------------------
 
-    def remove_vanished(self) -> None:
+    def remove_vanished(self, *, include_deps: bool) -> None:
         """Crates stored but no longer in the workspace (a removed member, an unlocked
-        dependency the dependency layer did not already drop)."""
+        dependency the dependency layer did not already drop). A --no-deps run knows
+        nothing about dependencies and leaves them alone."""
         current = {c.crate_id for c in self.crates}
-        still_stored = {c.crate.crate_id for c in self.store.crates()}
+        still_stored = {
+            c.crate.crate_id
+            for c in self.store.crates()
+            if include_deps or c.crate.source == "workspace"
+        }
         for crate_id in sorted(still_stored - current):
-            self.store.delete_crate_with_meta(crate_id, [state_key(crate_id)])
+            delete_crate_and_meta(self.store, crate_id, [state_key(crate_id)])
             self.report.crates_removed.append(crate_id)
             self.indexer._warm_rows.pop(crate_id, None)
 
@@ -430,7 +446,7 @@ class _Run:
         self.report.files = stats.files
         self.report.items = stats.items
         self.report.edges = stats.edges
-        self.report.lines = self.store.total_lines()
+        self.report.lines = read_total_lines(self.store)
         self.report.seconds = seconds
 
 
@@ -446,9 +462,13 @@ def index_workspace(
     into the store at `index_dir`, writing only what changed since the last run.
     Raises IndexBusy when another process writes this index, and otherwise only when
     the index itself cannot be written."""
+    started = time.perf_counter()
     limits = limits or Limits()
-    workspace = discover_workspace(
-        path, include_deps=include_deps, max_file_bytes=limits.max_file_bytes
-    )
+    # The writer lock first: a second `rustrag index` learns at once that it must wait.
     with Indexer(index_dir, limits=limits) as indexer:
-        return indexer.run(workspace, include_deps=include_deps, progress=progress)
+        workspace = discover_workspace(
+            path, include_deps=include_deps, max_file_bytes=limits.max_file_bytes
+        )
+        report = indexer.run(workspace, include_deps=include_deps, progress=progress)
+    report.seconds = time.perf_counter() - started
+    return report

@@ -116,11 +116,20 @@ def _crate_names(ws: Workspace, text: str, crate: str | None) -> list[str]:
     return sorted({c.crate.name for c in ws.crates().values()})
 
 
+def _private_ok(ws: Workspace, crate_id: str) -> bool:
+    """Whether code can use the crate's private items: only the project's own members. A
+    crate indexed at several versions is a library being compared, even when its folder
+    was indexed as a workspace of its own (as Debian's crate folders are)."""
+    stored = ws.crates().get(crate_id)
+    if stored is None or stored.crate.source != "workspace":
+        return False
+    return len(versions_of(ws, stored.crate.name)) == 1
+
+
 def _usable(ws: Workspace, text: str, crate_id: str) -> list[ItemMatch]:
     """Definitions under `text` in one crate that its users can name (public, unless the
     crate is a workspace member, whose private items its own code can use)."""
-    stored = ws.crates().get(crate_id)
-    member = stored is not None and stored.crate.source == "workspace"
+    member = _private_ok(ws, crate_id)
     hits = ws.store.find_items(text, crate_id=crate_id, limit=20)
     return [h for h in hits if h.item.kind not in _IMPORT_KINDS and (member or h.item.public)]
 
@@ -293,7 +302,12 @@ def current_for_show(
     (`crate="NAME@VERSION"`) gets `best` as it is."""
     from rustrag.api import NotFound
 
-    if (crate is not None and "@" in crate) or is_current(ws, best.item.crate_id):
+    if crate is not None and "@" in crate:
+        return best, None
+    usable = best.item.public or _private_ok(ws, best.item.crate_id)
+    # a private item of a dependency (clap 4's `pub(crate) enum AppSettings`) is no more
+    # usable than a removed one: look for what became of the public one
+    if usable and is_current(ws, best.item.crate_id):
         return best, None
     try:
         resolution = lookup_current(ws, query, crate=best.crate)

@@ -171,9 +171,13 @@ class Collector:
     def _on_extern_crate_declaration(self, node: Node, depth: int) -> bool:
         previous = node.prev_named_sibling
         name = node.child_by_field_name("name")
-        if previous is not None and previous.type == "attribute_item" and name is not None:
-            if "macro_use" in self.text(previous):
-                self.out.macro_use_crates.append(self.text(name))
+        is_macro_use = (
+            previous is not None
+            and previous.type == "attribute_item"
+            and "macro_use" in self.text(previous)
+        )
+        if is_macro_use and name is not None:
+            self.out.macro_use_crates.append(self.text(name))
         return True
 
     def _on_function_item(self, node: Node, depth: int) -> bool:

@@ -111,4 +111,3 @@ class IndexLookup:
         members = Members(by_name, is_open)
         self._members[type_item.item_id] = members
         return members
-

@@ -47,13 +47,14 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def diff_replacement(workspace: Workspace, path: str, crate_name: str) -> Replacement | None:
-    """Ask the version-diff module; None when it is absent, unsure or fails."""
+def diff_replacement(workspace: Workspace, path: str, crate_id: str) -> Replacement | None:
+    """Ask the version-diff module what became of `path`; None when no other indexed
+    version knows it, or the module is absent or fails."""
     api = _replacement_api()
     if api is None:
-        return None
+        return _current_lookup(workspace, path, crate_id)
     try:
-        found = api(workspace, path, crate_name)
+        found = api(workspace, path, crate_id.partition("@")[0])
     except Exception:  # the diff is an enrichment: a failure there must not fail the check
         return None
     if found is None:
@@ -79,3 +80,27 @@ def close_names(name: str, candidates: Iterable[str], *, limit: int = 3) -> list
     if len(name) >= 4:
         close += [c for c in pool if c.startswith(name) and c not in close][: limit - len(close)]
     return close[:limit]
+
+
+def _current_lookup(workspace: Workspace, path: str, crate_id: str) -> Replacement | None:
+    """Through `Workspace.lookup_current`: needs another version of the crate indexed."""
+    lookup = getattr(workspace, "lookup_current", None)
+    if not callable(lookup):
+        return None
+    try:
+        resolution = lookup(path, crate=crate_id)
+    except Exception:  # NotFound when no version has it; any failure: no enrichment
+        return None
+    stale = getattr(resolution, "stale", None)
+    if stale is None or getattr(resolution, "status", "current") == "current":
+        return None
+    replacement = getattr(stale, "replacement", None)
+    suggestion = None
+    if replacement is not None:
+        item = replacement.item
+        suggestion = min(item.paths or [item.path], key=lambda p: (p.count("::"), len(p)))
+    old = getattr(stale, "stale", None)
+    old_label = f" (was in {old.crate} {old.version})" if old is not None else ""
+    since = crate_id.partition("@")[2] if resolution.status != "newer_only" else None
+    evidence = (getattr(stale, "evidence", "") or "") + old_label
+    return Replacement(str(resolution.status), suggestion, since, evidence or None)

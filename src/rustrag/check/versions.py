@@ -28,17 +28,14 @@ def _from_scope_api(workspace: Workspace, file: str | None) -> dict[str, str] | 
         result = cast(Callable[..., object], scope)()
     except Exception:  # a half-built API must not break check; the fallback still works
         return None
-    mapping = getattr(result, "crates", result)
-    if isinstance(mapping, Mapping) and all(isinstance(v, str) for v in mapping.values()):
+    mapping = getattr(result, "direct", result)
+    if isinstance(mapping, Mapping) and mapping:
         return {str(k): str(v) for k, v in mapping.items()}
     return None
 
 
 def dependency_scope(workspace: Workspace, file: str | None = None) -> dict[str, str]:
     """extern name -> crate id: what `use name::..` means in the checked code."""
-    scoped = _from_scope_api(workspace, file)
-    if scoped is not None:
-        return scoped
     crates = workspace.crates()
     members = [c.crate for c in crates.values() if c.crate.source == "workspace"]
     owner = _owner(members, file)
@@ -51,6 +48,9 @@ def dependency_scope(workspace: Workspace, file: str | None = None) -> dict[str,
         for extern, dep_id in sorted(member.dependencies.items(), key=lambda kv: kv[1]):
             if dep_id in crates:
                 chosen[extern] = dep_id
+    scoped = _from_scope_api(workspace, file)
+    if scoped is not None:  # what the project resolves, as the scoping API recorded it
+        chosen.update({e: d for e, d in scoped.items() if d in crates})
     if owner is not None:  # the file's own crate wins where members disagree
         chosen.update({e: d for e, d in owner.dependencies.items() if d in crates})
     return chosen

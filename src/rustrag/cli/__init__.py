@@ -1,10 +1,10 @@
 """The `rustrag` command line. Each module registers its commands on the shared app;
 only presentation lives here, every answer comes from `rustrag.api.Workspace`."""
 
-from rustrag.cli import deps, indexing, query, serve
+from rustrag.cli import ask, check, deps, diff, indexing, query, serve
 from rustrag.cli.app import app
 
-__all__ = ["app", "indexing", "main", "query", "serve"]
+__all__ = ["app", "ask", "check", "deps", "diff", "indexing", "main", "query", "serve"]
 
 
 def main() -> None:

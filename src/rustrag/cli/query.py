@@ -37,6 +37,15 @@ def _print_show(result: ShowResult) -> None:
     view = result.item
     item = view.item
     raw = item.raw
+    if result.stale is not None:
+        # the query named an item the current version lacks (rustrag.apidiff)
+        stale = result.stale
+        out.print(f"[yellow]{stale.status}[/yellow]: {escape(stale.evidence)}")
+        if stale.replacement is None:
+            out.print("[red]no replacement found; this item is NOT in the current version[/red]")
+        for alt in stale.alternatives:
+            out.print(f"  similar now: {escape(alt.item.path)}")
+        out.print()
     out.print(_item_line(view))
     if item.paths and item.paths != [item.path]:
         out.print("[dim]public paths:[/dim] " + escape(", ".join(item.paths)))

@@ -60,7 +60,7 @@ def run_cargo_metadata(root: Path, *, locked: bool) -> tuple[MetadataGraph | Non
             capture_output=True,
             text=True,
             timeout=CARGO_TIMEOUT_SECONDS,
-            env={**os.environ, "CARGO_TERM_COLOR": "never", "CARGO_NET_OFFLINE": "true"},
+            env=trusted_cargo_env(),
             check=False,
         )
     except subprocess.TimeoutExpired:
@@ -73,6 +73,48 @@ def run_cargo_metadata(root: Path, *, locked: bool) -> tuple[MetadataGraph | Non
         return parse_metadata(json.loads(done.stdout)), ""
     except (ValueError, KeyError, TypeError) as exc:
         return None, f"`cargo metadata` printed something unexpected: {exc}"
+
+
+def trusted_cargo_env() -> dict[str, str]:
+    """The environment for `cargo metadata`, pinned so nothing in the workspace runs.
+
+    `cargo metadata` runs rustc (`-vV`, `--print=cfg`) to learn the target, and the
+    workspace being indexed chooses which rustc: `.cargo/config.toml` may set
+    `build.rustc`, `build.rustc-wrapper` or `build.rustc-workspace-wrapper`, and a
+    `rust-toolchain.toml` may point rustup at a toolchain folder inside the repository
+    (whose `cargo` then runs instead of the user's). Environment variables beat config
+    files, so they pin the user's own rustc and toolchain. Settings the user exported
+    themselves are kept: their environment is trusted, the repository is not.
+    """
+    env = {**os.environ, "CARGO_TERM_COLOR": "never", "CARGO_NET_OFFLINE": "true"}
+    env.setdefault("RUSTC_WRAPPER", "")  # empty: no wrapper, whatever the config says
+    env.setdefault("RUSTC_WORKSPACE_WRAPPER", "")
+    rustc = shutil.which("rustc")
+    if rustc is not None:
+        env.setdefault("RUSTC", rustc)
+    if "RUSTUP_TOOLCHAIN" not in env:
+        toolchain = _rustup_default_toolchain()
+        if toolchain:
+            env["RUSTUP_TOOLCHAIN"] = toolchain
+    return env
+
+
+def _rustup_default_toolchain() -> str | None:
+    """`stable-x86_64-unknown-linux-gnu` from `rustup default`; None without rustup.
+
+    Run from the filesystem root, so no rust-toolchain.toml of the workspace applies.
+    """
+    rustup = shutil.which("rustup")
+    if rustup is None:
+        return None
+    try:
+        done = subprocess.run(
+            [rustup, "default"], cwd="/", capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    words = done.stdout.split()
+    return words[0] if done.returncode == 0 and words else None
 
 
 def parse_metadata(data: dict[str, Any]) -> MetadataGraph:

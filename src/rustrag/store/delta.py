@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rustrag.store.cozo_db import CozoDb, Transaction
 from rustrag.store.schema import CRATE_RELATIONS, FILES, ITEMS, META, RELATIONS_BY_NAME, Relation
-from rustrag.store.writer import BATCH_ROWS, bump_commit_seq, put_rows
+from rustrag.store.writer import BATCH_ROWS, bump_commit_seq, delete_crate_rows, put_rows
+
+if TYPE_CHECKING:
+    from rustrag.store.cozo_store import Store
 
 Row = list[Any]
 RowsByRelation = dict[str, list[Row]]
@@ -106,7 +109,9 @@ def file_states(db: CozoDb) -> dict[str, dict[str, FileState]]:
     ~4 ms for 1k files, where a query per crate costs ~10 ms each."""
     cols = "crate_id, rel_path, size, mtime_ns, blake3"
     states: dict[str, dict[str, FileState]] = {}
-    for crate_id, rel_path, size, mtime_ns, digest in db.query(f"?[{cols}] := *{FILES.name}{{{cols}}}"):
+    for crate_id, rel_path, size, mtime_ns, digest in db.query(
+        f"?[{cols}] := *{FILES.name}{{{cols}}}"
+    ):
         states.setdefault(crate_id, {})[rel_path] = (int(size), int(mtime_ns), str(digest))
     return states
 
@@ -121,3 +126,44 @@ def meta_with_prefix(db: CozoDb, prefix: str) -> dict[str, str]:
 def row_tuples(rows: Mapping[str, Sequence[Row]]) -> RowsByRelation:
     """A private copy of rows (lists), so a caller keeping them warm cannot alias them."""
     return {name: [list(r) for r in relation_rows] for name, relation_rows in rows.items()}
+
+
+def total_lines(db: CozoDb) -> int:
+    rows = db.query("?[sum(lines)] := *files{crate_id, rel_path, lines}")
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+
+# ---- the same, on a Store (package-internal access to its database handle) ------------
+
+
+def read_file_states(store: Store) -> dict[str, dict[str, FileState]]:
+    return store._consistent(file_states)
+
+
+def read_meta_prefix(store: Store, prefix: str) -> dict[str, str]:
+    return store._consistent(lambda db: meta_with_prefix(db, prefix))
+
+
+def read_crate_rows(store: Store, crate_id: str) -> RowsByRelation:
+    return store._consistent(lambda db: stored_crate_rows(db, crate_id))
+
+
+def read_total_lines(store: Store) -> int:
+    return store._consistent(total_lines)
+
+
+def write_crate_delta(store: Store, delta: CrateDelta) -> None:
+    """Apply one crate's delta, all or nothing."""
+    store._writable()
+    with store._db.transaction() as tx:
+        apply_crate_delta(tx, delta)
+
+
+def delete_crate_and_meta(store: Store, crate_id: str, meta_keys: Sequence[str]) -> None:
+    """Remove a crate's rows and the meta rows kept about it, in one transaction."""
+    store._writable()
+    with store._db.transaction() as tx:
+        delete_crate_rows(tx, crate_id)
+        if meta_keys:
+            tx.run(_rm_script(META), {"rows": [[k] for k in meta_keys]})
+        bump_commit_seq(tx)

@@ -78,9 +78,9 @@ def scan_crate(
     outside the listed files is stored too, and must be checked the same way)."""
     scan = CrateScan()
     listed = set(crate.files)
-    for rel, state in stored.items():
+    for rel, extra_state in stored.items():
         if rel not in listed:
-            _check_extra(crate, rel, state, max_bytes, scan)
+            _check_extra(crate, rel, extra_state, max_bytes, scan)
     for rel in crate.files:
         abs_path = os.path.join(crate.root, rel)
         seen = _stat(abs_path)

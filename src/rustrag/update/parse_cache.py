@@ -60,7 +60,8 @@ def _write_atomically(target: Path, data: bytes) -> None:
 def _read_pickle(path: Path) -> object | None:
     try:
         with open(path, "rb") as handle:
-            return pickle.load(handle)
+            loaded: object = pickle.load(handle)
+            return loaded
     except FileNotFoundError:
         return None
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
@@ -71,9 +72,11 @@ def _read_pickle(path: Path) -> object | None:
 class ParseCache:
     """ParsedFile by (content digest, path) and ExportTable by (crate, export digest)."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, *, keep_in_memory: bool = False) -> None:
         self.root = Path(index_dir) / CACHE_DIR_NAME / parser_digest()
-        # parses already loaded in this process: a watch process keeps them warm
+        # A watch process keeps the parses it has seen in memory (no unpickling per edit);
+        # a one-shot run uses each parse once and would only hold memory for nothing.
+        self.keep_in_memory = keep_in_memory
         self._memory: dict[str, ParsedFile] = {}
         self._tables: dict[tuple[str, str], ExportTable] = {}
 
@@ -94,7 +97,8 @@ class ParseCache:
             if not isinstance(loaded, ParsedFile):
                 return None
             parsed = loaded
-            self._memory[key] = parsed
+            if self.keep_in_memory:
+                self._memory[key] = parsed
         return parsed
 
     def put(self, parsed: ParsedFile) -> None:
@@ -102,7 +106,8 @@ class ParseCache:
         if not parsed.blake3:
             return
         key = _entry_key(parsed.blake3, parsed.path)
-        self._memory[key] = parsed
+        if self.keep_in_memory:
+            self._memory[key] = parsed
         path = self._parsed_path(key)
         if not path.exists():
             _write_atomically(path, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))

@@ -1,0 +1,169 @@
+"""Per-row facts of the lexical index (crate, kind, public, file, lines) as numpy arrays.
+
+Filters by crate, version, kind and workspace-vs-dependency become boolean masks over
+rows with no store query, and `--at FILE:LINE` finds the enclosing item by a vectorised
+span test. Row `r` here is row `r` of the BM25 snapshot: both are appended together and
+saved together by `rustrag.retrieve.build`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from rustrag.index.snapshot import SnapshotCorrupt, read_snapshot, write_snapshot
+from rustrag.retrieve.documents import RowFacts
+
+SNAPSHOT_KIND = "search_rows"
+FORMAT_VERSION = 1
+
+Mask = npt.NDArray[np.bool_]
+
+
+class _Codes:
+    """String ↔ small integer, in first-seen order."""
+
+    def __init__(self, values: Sequence[str] = ()) -> None:
+        self.values = list(values)
+        self._code = {v: i for i, v in enumerate(self.values)}
+
+    def code(self, value: str) -> int:
+        found = self._code.get(value)
+        if found is None:
+            found = self._code[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+    def get(self, value: str) -> int | None:
+        return self._code.get(value)
+
+
+class RowTable:
+    def __init__(self) -> None:
+        self.crates = _Codes()
+        self.kinds = _Codes()
+        self.files = _Codes()  # "crate_id\tfile"
+        self.crate: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
+        self.kind: npt.NDArray[np.int8] = np.zeros(0, dtype=np.int8)
+        self.public: Mask = np.zeros(0, dtype=np.bool_)
+        self.file: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
+        self.line_start: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
+        self.line_end: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
+        self.live: Mask = np.zeros(0, dtype=np.bool_)  # false for rows BM25 tombstoned
+        # crate id -> the store's `indexed_at` when its rows were added: a crate the
+        # store rewrote since then has a newer stamp and is re-read
+        self.stamps: dict[str, float] = {}
+
+    def __len__(self) -> int:
+        return len(self.crate)
+
+    def append(self, facts: Iterable[RowFacts]) -> None:
+        rows = list(facts)
+        if not rows:
+            return
+        self.crate = np.concatenate(
+            [self.crate, np.array([self.crates.code(f.crate_id) for f in rows], dtype=np.int32)]
+        )
+        self.kind = np.concatenate(
+            [self.kind, np.array([self.kinds.code(f.kind) for f in rows], dtype=np.int8)]
+        )
+        self.public = np.concatenate([self.public, np.array([f.public for f in rows])])
+        file_codes = [self.files.code(f"{f.crate_id}\t{f.file}") for f in rows]
+        self.file = np.concatenate([self.file, np.array(file_codes, dtype=np.int32)])
+        self.line_start = np.concatenate(
+            [self.line_start, np.array([f.line_start for f in rows], dtype=np.int32)]
+        )
+        self.line_end = np.concatenate(
+            [self.line_end, np.array([f.line_end for f in rows], dtype=np.int32)]
+        )
+        self.live = np.concatenate([self.live, np.ones(len(rows), dtype=np.bool_)])
+
+    def drop_crate(self, crate_id: str) -> npt.NDArray[np.int64]:
+        """Mark a crate's live rows dead; returns them (for the BM25 tombstones)."""
+        rows = self.rows_of_crate(crate_id)
+        rows = rows[self.live[rows]]
+        if not self.live.flags.writeable:
+            self.live = self.live.copy()  # mapped read-only from a snapshot
+        self.live[rows] = False
+        self.stamps.pop(crate_id, None)
+        return rows
+
+    def select(self, keep: Mask) -> None:
+        """Keep only the rows in `keep` (after the lexical index compacts the same way)."""
+        for name in _COLUMNS:
+            setattr(self, name, np.ascontiguousarray(getattr(self, name)[keep]))
+
+    # -- masks ----------------------------------------------------------------------
+
+    def crate_mask(self, crate_ids: Iterable[str]) -> Mask:
+        codes = [c for c in (self.crates.get(cid) for cid in crate_ids) if c is not None]
+        return np.isin(self.crate, np.array(codes, dtype=np.int32))
+
+    def kind_mask(self, kinds: Iterable[str]) -> Mask:
+        codes = [c for c in (self.kinds.get(k) for k in kinds) if c is not None]
+        return np.isin(self.kind, np.array(codes, dtype=np.int8))
+
+    def rows_of_crate(self, crate_id: str) -> npt.NDArray[np.int64]:
+        code = self.crates.get(crate_id)
+        if code is None:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(self.crate == code)
+
+    def enclosing(self, crate_id: str, file: str, line: int) -> list[int]:
+        """Rows whose span holds `line` in that file, innermost (shortest span) first."""
+        code = self.files.get(f"{crate_id}\t{file}")
+        if code is None:
+            return []
+        hit = (self.file == code) & (self.line_start <= line) & (self.line_end >= line) & self.live
+        rows = np.flatnonzero(hit)
+        spans = self.line_end[rows] - self.line_start[rows]
+        return [int(rows[i]) for i in np.argsort(spans, kind="stable")]
+
+    # -- persistence ------------------------------------------------------------------
+
+    def save(self, folder: Path) -> None:
+        write_snapshot(
+            folder,
+            SNAPSHOT_KIND,
+            FORMAT_VERSION,
+            {
+                "crate": self.crate,
+                "kind": self.kind,
+                "public": self.public,
+                "file": self.file,
+                "line_start": self.line_start,
+                "line_end": self.line_end,
+                "live": self.live,
+            },
+            {
+                "crates": self.crates.values,
+                "kinds": self.kinds.values,
+                "files": self.files.values,
+                "stamps": self.stamps,
+            },
+        )
+
+    @classmethod
+    def load(cls, folder: Path, verify: bool = True) -> RowTable:
+        arrays, meta = read_snapshot(folder, SNAPSHOT_KIND, FORMAT_VERSION, verify=verify)
+        table = cls()
+        try:
+            table.crates = _Codes([str(v) for v in meta["crates"]])
+            table.kinds = _Codes([str(v) for v in meta["kinds"]])
+            table.files = _Codes([str(v) for v in meta["files"]])
+            table.stamps = {str(k): float(v) for k, v in meta["stamps"].items()}
+            columns: dict[str, Any] = {name: arrays[name] for name in _COLUMNS}
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise SnapshotCorrupt(f"{folder}: incomplete search rows ({exc})") from exc
+        if len({len(v) for v in columns.values()}) != 1:
+            raise SnapshotCorrupt(f"{folder}: search row arrays disagree in length")
+        for name, value in columns.items():
+            setattr(table, name, value)
+        return table
+
+
+_COLUMNS = ("crate", "kind", "public", "file", "line_start", "line_end", "live")

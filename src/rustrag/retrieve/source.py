@@ -1,0 +1,71 @@
+"""Reading item source text from the indexed crate roots, bounded and never outside them.
+
+Bodies are not stored in Cozo (the spans are), so documents and context packs read them
+from the files. A file is read once per `SourceReader` however many items it holds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# A file larger than this is not read for excerpts (generated bindings, tables).
+MAX_FILE_BYTES = 4 << 20
+
+
+class SourceReader:
+    """Lines of files under crate roots, cached for the reader's lifetime."""
+
+    def __init__(self, max_cached_files: int = 256) -> None:
+        self._lines: dict[tuple[str, str], list[str]] = {}
+        self._max = max_cached_files
+
+    def lines(self, crate_root: str, rel_file: str) -> list[str]:
+        key = (crate_root, rel_file)
+        found = self._lines.get(key)
+        if found is None:
+            found = _read_lines(crate_root, rel_file)
+            if len(self._lines) >= self._max:
+                self._lines.pop(next(iter(self._lines)))  # oldest first: files come in order
+            self._lines[key] = found
+        return found
+
+    def span(self, crate_root: str, rel_file: str, line_start: int, line_end: int) -> list[str]:
+        """Lines `line_start..=line_end` (1-based), empty when the file is unreadable."""
+        lines = self.lines(crate_root, rel_file)
+        return lines[max(0, line_start - 1) : max(0, line_end)]
+
+
+def _read_lines(crate_root: str, rel_file: str) -> list[str]:
+    if not crate_root or not rel_file:
+        return []
+    root = Path(crate_root).resolve()
+    path = (root / rel_file).resolve()
+    # The index only ever names files inside a crate root; refuse anything else.
+    if not path.is_relative_to(root):
+        return []
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return []
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+
+
+def code_lines(lines: list[str]) -> list[str]:
+    """An item's lines without its leading doc comments and attributes (shown apart)."""
+    start = 0
+    while start < len(lines):
+        stripped = lines[start].lstrip()
+        if stripped.startswith(("///", "//!", "#[", "#![")) or not stripped:
+            start += 1
+            continue
+        break
+    return lines[start:]
+
+
+def body_excerpt(lines: list[str], max_chars: int) -> str:
+    """The first `max_chars` of an item's code after its signature line, whitespace
+    collapsed: enough for embedding and lexical hints, bounded for huge items."""
+    code = code_lines(lines)[1:]
+    text = " ".join(" ".join(code[:40]).split())
+    return text[:max_chars]

@@ -1,0 +1,189 @@
+"""Dependencies at their locked versions, on real projects locked by cargo offline against
+Debian's crates: the machine cache, lockfile bumps, scope between two claps, cross-crate
+`use`, cfg(feature) marks and bad input."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rustrag.api import Workspace
+from rustrag.deps import update_dependencies
+from rustrag.deps.cache_dir import ENV_CACHE_DIR
+from rustrag.pipeline import index_workspace
+
+DEBIAN = Path("/usr/share/cargo/registry")
+CARGO = shutil.which("cargo")
+pytestmark = pytest.mark.skipif(
+    CARGO is None or not DEBIAN.is_dir(), reason="needs cargo and Debian's crates"
+)
+CONFIG = '[source.crates-io]\nreplace-with = "local"\n[source.local]\ndirectory = "{dir}"\n'
+CONFIG += "[net]\noffline = true\n"
+
+
+@pytest.fixture(autouse=True)
+def machine_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    cache = tmp_path / "machine-cache"
+    monkeypatch.setenv(ENV_CACHE_DIR, str(cache))
+    yield cache
+
+
+def make_project(
+    root: Path, deps: str, main: str = "fn main() {}\n", registry: Path = DEBIAN
+) -> Path:
+    (root / "src").mkdir(parents=True)
+    (root / ".cargo").mkdir()
+    (root / ".cargo" / "config.toml").write_text(CONFIG.format(dir=registry))
+    (root / "Cargo.toml").write_text(
+        f'[package]\nname = "{root.name}"\nversion = "0.1.0"\nedition = "2021"\n\n'
+        f"[dependencies]\n{deps}\n"
+    )
+    (root / "src" / "main.rs").write_text(main)
+    lock(root)
+    return root
+
+
+def lock(root: Path) -> None:
+    assert CARGO is not None
+    subprocess.run(
+        [CARGO, "generate-lockfile", "--offline"], cwd=root, check=True, capture_output=True
+    )
+
+
+def test_second_project_reuses_cached_crates(tmp_path: Path, machine_cache: Path) -> None:
+    a = make_project(tmp_path / "proj-a", 'nom = "7"')
+    index_workspace(a, tmp_path / "idx-a")
+    first = update_dependencies(a, tmp_path / "idx-a")
+    assert first.reindexed == [] and first.from_cache == []  # nothing changed since
+    assert "nom@7.1.1" in first.unchanged
+    assert (machine_cache / "crates" / "nom@7.1.1").is_dir()
+
+    b = make_project(tmp_path / "proj-b", 'nom = "7"')
+    report = index_workspace(b, tmp_path / "idx-b")
+    assert report.parse_seconds >= 0
+    with Workspace(b, tmp_path / "idx-b") as ws:
+        last = ws.store.get_meta("deps.last_update")
+        assert last is not None and '"from_cache": ["memchr@2.5.0", "minimal-lexical@0.2.1"'
+        assert '"reindexed": []' in last
+        # the reused rows are the same rows: compare nom's export in both indexes
+        rows_b = list(ws.export("nom"))
+    with Workspace(a, tmp_path / "idx-a") as ws:
+        rows_a = list(ws.export("nom"))
+    assert rows_a == rows_b and len(rows_a) > 500
+
+
+def test_lockfile_bump_reindexes_only_the_bumped_crate(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "bump", 'nom = "7"\nsemver = "1"')
+    index_workspace(root, tmp_path / "idx")
+    manifest = root / "Cargo.toml"
+    manifest.write_text(manifest.read_text().replace('nom = "7"', 'nom = "4"'))
+    lock(root)
+    report = update_dependencies(root, tmp_path / "idx")
+    assert report.lockfile_changed
+    assert report.reindexed == ["nom@4.2.3"] or report.from_cache == ["nom@4.2.3"]
+    assert "semver@1.0.14" in report.unchanged
+    assert "nom@7.1.1" in report.removed
+    with Workspace(root, tmp_path / "idx") as ws:
+        assert "nom@7.1.1" not in ws.crates()
+        assert ws.find("IResult")[0].item.crate_id == "nom@4.2.3"
+    # and back: nom 7 comes from the machine cache, nothing is parsed
+    manifest.write_text(manifest.read_text().replace('nom = "4"', 'nom = "7"'))
+    lock(root)
+    back = update_dependencies(root, tmp_path / "idx")
+    assert back.reindexed == []
+    assert "nom@7.1.1" in back.from_cache and "semver@1.0.14" in back.unchanged
+
+
+def test_two_claps_scope_and_cross_crate_use(tmp_path: Path) -> None:
+    root = make_project(
+        tmp_path / "two-claps",
+        'clap = "4"\nclap3 = { package = "clap", version = "3" }',
+        main="use clap::Parser;\nuse clap3::App;\nfn main() {}\n",
+    )
+    index_workspace(root, tmp_path / "idx")
+    with Workspace(root, tmp_path / "idx") as ws:
+        scope = ws.scope()
+        assert scope.order.index("clap@4.0.32") < scope.order.index("clap@3.2.23")
+        assert scope.direct["clap"] == "clap@4.0.32" and scope.direct["clap3"] == "clap@3.2.23"
+        assert ws._crate_id("clap") == "clap@4.0.32"
+        assert ws._crate_id("clap@3.2.23") == "clap@3.2.23"
+        shown = ws.show("Parser")
+        assert shown.item.label == "clap@4.0.32"
+        assert shown.item.item.kind == "trait"
+        assert "clap::Parser" in shown.item.item.paths
+        traits = [m.item.crate_id for m in ws.find("Parser", kinds=("trait",))]
+        assert traits.index("clap@4.0.32") < traits.index("clap@3.2.23")
+        assert ws.show("Parser", crate="clap@3.2.23").item.label == "clap@3.2.23"
+        # the user's `use clap::Parser` resolves through the re-export to that trait
+        importers = {r.other.item.crate_id for r in ws.uses("Parser")[1] if r.other}
+        assert "two-claps@0.1.0" in importers
+        # cfg(feature) marks: clap 4 without "derive" has its derive-only items disabled
+        derive = [m for m in ws.find("Parser", limit=50) if m.item.crate_id == "clap@4.0.32"]
+        statuses = {ws.cfg_status(m.item)[0] for m in derive}
+        assert statuses <= {"enabled", "disabled", "undecidable"}
+        features = ws.crates()["clap@4.0.32"].crate.features
+        assert "derive" not in features and "std" in features
+        marks = ws.store.get_meta("deps.cfg.clap@4.0.32") or ""
+        assert '"disabled", "feature = \\"derive\\""' in marks
+
+
+def vendor(tmp_path: Path, *names: str) -> Path:
+    registry = tmp_path / "vendor"
+    registry.mkdir()
+    for name in names:
+        shutil.copytree(DEBIAN / name, registry / name)
+    return registry
+
+
+def test_source_changed_under_same_version(tmp_path: Path, machine_cache: Path) -> None:
+    registry = vendor(tmp_path, "cfg-if-1.0.0", "itoa-1.0.1")
+    root = make_project(tmp_path / "p", 'cfg-if = "1"\nitoa = "1"', registry=registry)
+    index_workspace(root, tmp_path / "idx")
+    lib = registry / "cfg-if-1.0.0" / "src" / "lib.rs"
+    lib.write_text(lib.read_text() + "\npub fn sneaky_new_function() {}\n")
+    report = update_dependencies(root, tmp_path / "idx")
+    assert report.reindexed == ["cfg-if@1.0.0"] and "itoa@1.0.1" in report.unchanged
+    assert any(
+        "cfg-if@1.0.0" in p.reason and "changed under the same version" in p.reason
+        for p in report.problems
+    )
+    # both sources stay cached side by side, under different keys: nothing is mixed
+    assert len(list((machine_cache / "crates" / "cfg-if@1.0.0").glob("*.pickle"))) == 2
+    with Workspace(root, tmp_path / "idx") as ws:
+        assert ws.find("sneaky_new_function")[0].item.crate_id == "cfg-if@1.0.0"
+
+
+def test_missing_source_and_unsatisfied_requirement(tmp_path: Path) -> None:
+    registry = vendor(tmp_path, "cfg-if-1.0.0", "itoa-1.0.1")
+    root = make_project(tmp_path / "p", 'cfg-if = "1"\nitoa = "1"', registry=registry)
+    shutil.rmtree(registry / "itoa-1.0.1")
+    report = index_workspace(root, tmp_path / "idx")
+    assert any("itoa" in p.reason for p in report.problems), report.problems
+    with Workspace(root, tmp_path / "idx") as ws:
+        assert "cfg-if@1.0.0" in ws.crates()  # the rest is indexed
+        manifest = root / "Cargo.toml"
+        manifest.write_text(manifest.read_text().replace('cfg-if = "1"', 'cfg-if = "=0.1.10"'))
+        status = {d.name: d for d in ws.deps_status().dependencies}
+    assert status["itoa"].source_found is False and status["itoa"].indexed is False
+    assert status["cfg-if"].satisfied is False
+    assert status["cfg-if"].requirement == "=0.1.10"
+
+
+def test_corrupt_lockfile_and_cache_entry(tmp_path: Path, machine_cache: Path) -> None:
+    root = make_project(tmp_path / "p", 'cfg-if = "1"')
+    index_workspace(root, tmp_path / "idx")
+    artifact = next((machine_cache / "crates" / "cfg-if@1.0.0").glob("*.pickle"))
+    artifact.write_bytes(artifact.read_bytes()[:100])
+    other = make_project(tmp_path / "q", 'cfg-if = "1"')
+    report = update_dependencies(other, tmp_path / "idx-q")
+    assert report.reindexed == ["cfg-if@1.0.0"]
+    assert any("cfg-if@1.0.0" in p.reason and "removed" in p.reason for p in report.problems)
+    (root / "Cargo.lock").write_text("this is [not toml")
+    broken = index_workspace(root, tmp_path / "idx")
+    assert any("Cargo.lock" in p.file or "Cargo.lock" in p.reason for p in broken.problems)
+    with Workspace(root, tmp_path / "idx") as ws:
+        assert "p@0.1.0" in ws.crates()
