@@ -30,7 +30,7 @@ from pathlib import Path
 import blake3
 
 from rustrag.parse import parse_file
-from rustrag.store import Store
+from rustrag.store import Store, StoredFile
 
 REGISTRY = Path("/usr/share/cargo/registry")
 SOURCE_CRATES = (
@@ -44,6 +44,9 @@ SOURCE_CRATES = (
 # The installed console script, exactly what a user runs.
 RUSTRAG = [str(Path(sys.executable).with_name("rustrag"))]
 PACKAGE = "fuzzed"
+# Files per workspace member: crates of real size, so resolve cost stays per crate (one
+# 10,000-file crate spends over 10 minutes in the import fixpoint, see the report).
+FILES_PER_CRATE = 250
 HUGE_BYTES = 10 * 1024 * 1024  # over the default 8 MB cap: must be reported, not read
 LONG_LINE_CHARS = 100_000
 DEEP_LEVELS = 10_000
@@ -75,7 +78,8 @@ DEEP_SHAPES: list[tuple[bytes, bytes, bytes]] = [
 
 @dataclass(slots=True)
 class Case:
-    rel: str  # relative to the package root
+    crate: str  # the workspace member holding it
+    rel: str  # relative to the workspace root: "fuzzed_003/src/m00012.rs"
     kind: str  # mutation name, or "control"
     source: str  # the real file it was cut from
     linked: bool
@@ -216,23 +220,32 @@ def build(workdir: Path, total: int, seed: int) -> list[Case]:
     """Write the package of `total` mutated files (plus controls) under `workdir`."""
     rng = random.Random(seed)
     sources = real_sources()
-    root = workdir / PACKAGE
-    (root / "src" / "unlinked").mkdir(parents=True, exist_ok=True)
-    (root / "Cargo.toml").write_text(
-        f'[package]\nname = "{PACKAGE}"\nversion = "0.1.0"\nedition = "2021"\n'
-    )
+    root = workdir / "ws"
     kinds = plan(total) + ["control"] * round(total * CONTROL_SHARE)
+    rng.shuffle(kinds)  # every member gets a mix, controls included
     cases: list[Case] = []
     for serial, kind in enumerate(kinds):
+        crate = f"{PACKAGE}_{serial // FILES_PER_CRATE:03d}"
         source = rng.choice(sources)
         original = source.read_bytes()
         data = original if kind == "control" else mutate(kind, original, rng, serial)
         linked = kind != "unlinked"
-        rel = f"src/m{serial:05d}.rs" if linked else f"src/unlinked/u{serial:05d}.rs"
+        name = f"src/m{serial:05d}.rs" if linked else f"src/unlinked/u{serial:05d}.rs"
+        rel = f"{crate}/{name}"
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_bytes(data)
-        cases.append(Case(rel, kind, str(source), linked, blake3.blake3(data).hexdigest()))
-    mods = "".join(f"pub mod {Path(c.rel).stem};\n" for c in cases if c.linked)
-    (root / "src" / "lib.rs").write_text(mods)
+        digest = blake3.blake3(data).hexdigest()
+        cases.append(Case(crate, rel, kind, str(source), linked, digest))
+    members = sorted({c.crate for c in cases})
+    for crate in members:
+        manifest = f'[package]\nname = "{crate}"\nversion = "0.1.0"\nedition = "2021"\n'
+        (root / crate / "Cargo.toml").write_text(manifest)
+        mods = "".join(
+            f"pub mod {Path(c.rel).stem};\n" for c in cases if c.linked and c.crate == crate
+        )
+        (root / crate / "src" / "lib.rs").write_text(mods)
+    listed = ", ".join(f'"{crate}"' for crate in members)
+    (root / "Cargo.toml").write_text(f'[workspace]\nmembers = [{listed}]\nresolver = "2"\n')
     return cases
 
 
@@ -269,17 +282,22 @@ def check(
         file, reason = str(warning.get("file", "")), str(warning.get("reason", ""))
         if file and reason:
             warned[_rel_to(file, root)].append(reason)
-    crate_id = f"{PACKAGE}@0.1.0"
+    crate_ids = sorted({f"{case.crate}@0.1.0" for case in cases})
     try:
         with Store.open(index_dir, read_only=True) as store:
-            stored = {f.rel_path: f for f in store.files(crate_id)}
+            stored: dict[str, StoredFile] = {}
             items_by_file: dict[str, list[tuple[str, int, int]]] = collections.defaultdict(list)
             item_ids: set[str] = set()
-            for row in store.iter_export(crate_id):
-                key = (str(row["kind"]), _int(row["line_start"]), _int(row["line_end"]))
-                items_by_file[str(row["file"])].append(key)
-                item_ids.add(str(row["item_id"]))
-            out.corruption += _consistency(store, crate_id, item_ids, stored)
+            for crate_id in crate_ids:
+                crate = crate_id.partition("@")[0]
+                if store.crate(crate_id) is None:
+                    out.corruption.append(f"crate {crate_id} missing")
+                stored |= {f"{crate}/{f.rel_path}": f for f in store.files(crate_id)}
+                for row in store.iter_export(crate_id):
+                    key = (str(row["kind"]), _int(row["line_start"]), _int(row["line_end"]))
+                    items_by_file[f"{crate}/{row['file']}"].append(key)
+                    item_ids.add(str(row["item_id"]))
+            out.corruption += _consistency(store, item_ids, stored)
     except Exception as error:  # an index that cannot be read back is the failure counted
         out.corruption.append(f"index cannot be read: {error!r}")
         out.corrupt_indexes = 1
@@ -316,13 +334,9 @@ def _check_control(case: Case, stored_items: list[tuple[str, int, int]], out: Ou
         )
 
 
-def _consistency(
-    store: Store, crate_id: str, item_ids: set[str], stored: Mapping[str, object]
-) -> list[str]:
+def _consistency(store: Store, item_ids: set[str], stored: Mapping[str, object]) -> list[str]:
     """Cross-relation checks a half-written or corrupted index would fail."""
     found: list[str] = []
-    if store.crate(crate_id) is None:
-        found.append(f"crate {crate_id} missing")
     counts = store.count_rows()
     if counts.get("items", 0) != len(item_ids):
         found.append(f"items relation has {counts.get('items')} rows, export {len(item_ids)}")
@@ -348,7 +362,7 @@ def _int(value: object) -> int:
 def fuzz(total: int, workdir: Path, *, seed: int = 1, jobs: int = 2) -> Outcome:
     """Build, index and check; the result says what happened to every file."""
     cases = build(workdir, total, seed)
-    root = workdir / PACKAGE
+    root = workdir / "ws"
     index_dir = workdir / "index"
     out = Outcome(files_tried=len(cases), controls=sum(c.kind == "control" for c in cases))
     out.mutated = out.files_tried - out.controls

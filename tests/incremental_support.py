@@ -1,107 +1,29 @@
-"""Shared by the incremental, crash and snapshot tests: a small real workspace with two
-members and real Debian dependencies, and a full comparison of two indexes."""
+"""Shared by the incremental, watch, crash and snapshot tests: the small real workspace
+of benchmarks/small_workspace.py, clean-index comparison, and cache isolation."""
 
 from __future__ import annotations
 
+import json
 import shutil
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
+from benchmarks.small_workspace import CARGO, FILES, index_contents, make_workspace
 
 from rustrag.pipeline import IndexReport, index_workspace
 from rustrag.store import Store
-from rustrag.store.delta import read_crate_rows
-from rustrag.store.schema import CRATES
+
+__all__ = ["CARGO", "FILES", "index_contents", "make_workspace"]
 
 DEBIAN_REGISTRY = Path("/usr/share/cargo/registry")
-CARGO = shutil.which("cargo")
 needs_cargo = pytest.mark.skipif(
     CARGO is None or not DEBIAN_REGISTRY.is_dir(),
     reason="needs cargo on PATH and Debian's crates in /usr/share/cargo/registry",
 )
 
-CARGO_CONFIG = """[source.crates-io]
-replace-with = "debian"
-[source.debian]
-directory = "/usr/share/cargo/registry"
-[net]
-offline = true
-"""
-
-FILES: dict[str, str] = {
-    "Cargo.toml": '[workspace]\nmembers = ["app", "util"]\nresolver = "2"\n',
-    "util/Cargo.toml": (
-        '[package]\nname = "util"\nversion = "0.1.0"\nedition = "2021"\n\n'
-        '[dependencies]\nsemver = "1"\ncfg-if = "1"\n'
-    ),
-    "util/src/lib.rs": (
-        "//! Helpers.\n"
-        "pub mod text;\n"
-        "pub use semver::Version;\n\n"
-        "/// Parses a version.\n"
-        "pub fn parse(s: &str) -> Option<Version> {\n    Version::parse(s).ok()\n}\n"
-    ),
-    "util/src/text.rs": (
-        "pub struct Words(pub Vec<String>);\n\n"
-        "impl Words {\n    pub fn count(&self) -> usize {\n        self.0.len()\n    }\n}\n"
-    ),
-    "app/Cargo.toml": (
-        '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n\n'
-        '[dependencies]\nutil = { path = "../util" }\nlog = "0.4"\nstrsim = "0.10"\n'
-    ),
-    "app/src/lib.rs": (
-        "pub mod shapes;\n"
-        "#[path = \"extra/odd_name.rs\"]\n"
-        "pub mod odd;\n\n"
-        "use util::text::Words;\n\n"
-        "pub fn words(w: &Words) -> usize {\n    log::info!(\"counting\");\n    w.count()\n}\n\n"
-        "pub fn close(a: &str, b: &str) -> f64 {\n    strsim::jaro(a, b)\n}\n"
-    ),
-    "app/src/shapes.rs": (
-        "pub trait Shape {\n    fn area(&self) -> f64;\n}\n\n"
-        "pub struct Square(pub f64);\n\n"
-        "impl Shape for Square {\n    fn area(&self) -> f64 {\n        self.0 * self.0\n    }\n}\n"
-    ),
-    "app/src/extra/odd_name.rs": "pub fn odd() -> u8 {\n    1\n}\n",
-}
-
-
-def make_workspace(root: Path) -> Path:
-    """Write the workspace and lock it against Debian's crates (offline)."""
-    for rel, text in FILES.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-    (root / ".cargo").mkdir(exist_ok=True)
-    (root / ".cargo" / "config.toml").write_text(CARGO_CONFIG)
-    assert CARGO is not None
-    subprocess.run(
-        [CARGO, "generate-lockfile", "--offline"],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return root
-
 
 def index(root: Path, index_dir: Path) -> IndexReport:
     return index_workspace(root, index_dir)
-
-
-def index_contents(index_dir: Path) -> dict[str, dict[str, list[tuple[Any, ...]]]]:
-    """Every row of every crate, sorted (crates.indexed_at dropped: a timestamp)."""
-    stamp = CRATES.column_names.index("indexed_at")
-    contents: dict[str, dict[str, list[tuple[Any, ...]]]] = {}
-    with Store.open(index_dir, read_only=True) as store:
-        for stored in store.crates():
-            crate_id = stored.crate.crate_id
-            rows = read_crate_rows(store, crate_id)
-            rows[CRATES.name] = [r[:stamp] + r[stamp + 1 :] for r in rows[CRATES.name]]
-            contents[crate_id] = {name: sorted(map(tuple, r)) for name, r in rows.items()}
-    return contents
 
 
 def assert_same_index(incremental: Path, clean_root: Path, clean_dir: Path) -> None:
@@ -118,7 +40,13 @@ def assert_same_index(incremental: Path, clean_root: Path, clean_dir: Path) -> N
 
 def export_lines(index_dir: Path) -> list[str]:
     """Sorted JSONL of `iter_export`, the comparison the issue asks for."""
-    import json
-
     with Store.open(index_dir, read_only=True) as store:
         return sorted(json.dumps(row, sort_keys=True) for row in store.iter_export())
+
+
+@pytest.fixture()
+def isolated_caches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A per-test machine cache (rustrag.deps) and no background embedding: a machine
+    cache filled by another rustrag version would make "clean" mean something else."""
+    monkeypatch.setenv("RUSTRAG_CACHE_DIR", str(tmp_path / "machine-cache"))
+    monkeypatch.setenv("RUSTRAG_NO_EMBED", "1")

@@ -43,7 +43,9 @@ def nom_diff(ws: Workspace) -> ApiDiff:
     return ws.api_diff(NOM4, NOM7, use_cache=False)
 
 
-def _find(diff: ApiDiff, change: str, old_path: str | None = None, new_path: str | None = None) -> DiffEntry:
+def _find(
+    diff: ApiDiff, change: str, old_path: str | None = None, new_path: str | None = None
+) -> DiffEntry:
     for entry in diff.of_change(change):  # type: ignore[arg-type]
         if old_path is not None and (entry.old is None or old_path not in entry.old.paths):
             continue
@@ -90,12 +92,24 @@ def test_clap_takes_value_and_settings_removed(clap_diff: ApiDiff) -> None:
 
 
 def test_clap_argaction_kept_and_members_follow_their_renamed_owner(clap_diff: ApiDiff) -> None:
-    touched = {p for e in clap_diff.entries if e.change in ("added", "removed") for s in (e.old, e.new) if s for p in s.paths}
+    touched = {
+        p
+        for e in clap_diff.entries
+        if e.change in ("added", "removed")
+        for s in (e.old, e.new)
+        if s
+        for p in s.paths
+    }
     assert "clap::ArgAction" not in touched
     # App's methods are compared with Command's: `App::new` is not "removed"
-    assert not any(e.old and "clap::App::new" in e.old.paths for e in clap_diff.of_change("removed"))
-    renamed_variant = _find(clap_diff, "renamed", old_path="clap::ArgAction::StoreValue")
-    assert renamed_variant.new is not None and renamed_variant.new.path == "clap::ArgAction::Set"
+    assert not any(
+        e.old and "clap::App::new" in e.old.paths for e in clap_diff.of_change("removed")
+    )
+    # StoreValue's note names `ArgAction::Set`, which clap 3.2 already had: a replacement,
+    # not a rename
+    store_value = _find(clap_diff, "removed", old_path="clap::ArgAction::StoreValue")
+    assert store_value.replacements[0] == "clap::ArgAction::Set"
+    assert "Replaced with `ArgAction::Set`" in store_value.evidence
 
 
 def test_nom_macros_removed_and_functions_added(nom_diff: ApiDiff) -> None:
@@ -117,7 +131,9 @@ def test_removed_and_added_are_consistent_with_the_store(ws: Workspace, old: str
         ns = _NAMESPACE.get(entry.old.kind, entry.old.kind)
         assert all((ns, p) in old_paths for p in entry.old.paths), entry
         assert not any((ns, p) in new_paths for p in entry.old.paths), entry
-    for entry in diff.of_change("added"):
+    # top-level only: a member's path may have been a trait impl's method before (nom's
+    # `Err::convert`), and trait impl methods are the trait's API, not compared here
+    for entry in (e for e in diff.of_change("added") if e.owner is None):
         assert entry.new is not None and entry.old is None
         ns = _NAMESPACE.get(entry.new.kind, entry.new.kind)
         assert not any((ns, p) in old_paths for p in entry.new.paths), entry
@@ -134,7 +150,6 @@ def test_every_location_points_at_its_item(clap_diff: ApiDiff) -> None:
                 continue
             lines = (roots[label] / side.file).read_text().splitlines()
             assert 1 <= side.line <= len(lines)
-            assert side.path.rpartition("::")[2] == entry.name or label == "old"
 
 
 def test_json_roundtrip_and_renderers(clap_diff: ApiDiff) -> None:
@@ -158,8 +173,8 @@ def test_diff_is_cached_per_version_pair(ws: Workspace, index_dir: Path) -> None
     assert len(files) == 1
     second = diff_crates(ws.store, NOM4, NOM7)
     assert second.to_json() == first.to_json()
-    files[0].write_text(files[0].read_text().replace('"removed"', '"added"', 1))
-    assert diff_crates(ws.store, NOM4, NOM7).to_json() != first.to_json()  # cache is read
+    files[0].write_text(files[0].read_text().replace('"evidence": ""', '"evidence": "cached"', 1))
+    assert diff_crates(ws.store, NOM4, NOM7).entries[0].evidence == "cached"  # cache is read
     files[0].unlink()
 
 

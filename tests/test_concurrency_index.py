@@ -141,8 +141,10 @@ def test_a_writer_killed_mid_write_leaves_a_usable_index(
     tokio_states: tuple[Path, Path, int],
 ) -> None:
     workspace, index_dir, old_items = tokio_states
+    if items_in(index_dir) == old_items:  # run alone: bring the index to the new state
+        subprocess.run(index_command(workspace, index_dir), check=True, capture_output=True)
     before = items_in(index_dir)
-    assert before > old_items  # runs after the first test moved the index to the new state
+    assert before > old_items
     net = workspace / "src" / "net"
     aside = workspace.parent / "net-aside-2"
     shutil.move(net, aside)  # the killed write would move the index back to the old state

@@ -9,19 +9,20 @@ import shutil
 from pathlib import Path
 
 import pytest
-from incremental_support import (
+
+from incremental_support import (  # noqa: F401 (isolated_caches is a fixture)
     assert_same_index,
     export_lines,
     index,
+    isolated_caches,
     make_workspace,
     needs_cargo,
 )
-
 from rustrag.api import Workspace
 from rustrag.store import IndexBusy, Store
 from rustrag.update.parse_cache import CACHE_DIR_NAME
 
-pytestmark = needs_cargo
+pytestmark = [needs_cargo, pytest.mark.usefixtures("isolated_caches")]
 
 
 @pytest.fixture()
@@ -39,7 +40,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def test_noop_reindex_reads_nothing_and_writes_nothing(ws: tuple[Path, Path, Path]) -> None:
-    root, index_dir, clean = ws
+    root, index_dir, _ = ws
     before = export_lines(index_dir)
     report = index(root, index_dir)
     assert report.crates_updated == []
@@ -146,6 +147,7 @@ def test_damaged_parse_cache_is_a_miss_not_an_error(ws: tuple[Path, Path, Path])
     # per-machine artifact cache of rustrag.deps and never be parsed)
     edit(root / "util/src/lib.rs", "Version::parse(s).ok()", "Version::parse(s.trim()).ok()")
     report = index(root, index_dir)
+    # app's files are unchanged: its lost parses do not matter until it needs resolving
     assert report.crates_updated == ["util@0.1.0"]
     assert report.files_parsed == 2  # util's two files: the damaged entry is re-parsed
     assert_same_index(index_dir, root, clean)

@@ -33,7 +33,7 @@ needs_cargo = pytest.mark.skipif(
 
 # --- macro regions -------------------------------------------------------------------------
 
-LEXER_SOURCE = '''\
+LEXER_SOURCE = """\
 const S: &str = "not_a_call!{ x }"; // nor_this!( here )
 /* block /* nested */ still!{ comment } */
 fn f<'a>(x: &'a str) -> bool { if !(x.is_empty()) { return true; } let c = '{'; false }
@@ -42,7 +42,7 @@ cfg_rt! {
 }
 macro_rules! make { ($n:ident) => { fn $n() {} }; }
 let r = r#"raw!{ "quoted" }"#;
-'''
+"""
 
 
 def test_lexer_finds_invocations_and_rules_but_not_text_in_literals() -> None:
@@ -166,18 +166,34 @@ def test_classes_plain_macro_generated(mini_truth: Truth) -> None:
     # Out-of-line modules are placed at their `mod name;` line, where rustrag has them.
     shapes = by_name["shapes"]
     assert (shapes.kind, shapes.file, shapes.line_start, shapes.klass) == (
-        "mod", "src/lib.rs", 3, "plain"
+        "mod",
+        "src/lib.rs",
+        3,
+        "plain",
     )
 
 
 # --- comparison ------------------------------------------------------------------------------
 
 
-def truth_item(kind: str, name: str, line: int, paths: list[str], klass: str = "plain",
-               def_path: str | None = None) -> TruthItem:
+def truth_item(
+    kind: str,
+    name: str,
+    line: int,
+    paths: list[str],
+    klass: str = "plain",
+    def_path: str | None = None,
+) -> TruthItem:
     return TruthItem(
-        rustdoc_id=f"{kind}{name}{line}", kind=kind, name=name, def_path=def_path,
-        file="src/lib.rs", line_start=line, line_end=line + 2, klass=klass, reason="test",
+        rustdoc_id=f"{kind}{name}{line}",
+        kind=kind,
+        name=name,
+        def_path=def_path,
+        file="src/lib.rs",
+        line_start=line,
+        line_end=line + 2,
+        klass=klass,
+        reason="test",
         paths=paths,
     )
 
@@ -254,9 +270,14 @@ def test_perfect_export_passes_every_check() -> None:
     lines = [
         json.dumps(
             {
-                "kind": item.kind, "name": "" if item.kind == "use" else item.name,
-                "path": item.def_path or "", "paths": item.paths, "public": bool(item.paths),
-                "crate": "tiny@1.0.0", "file": item.file, "line_start": item.line_start,
+                "kind": item.kind,
+                "name": "" if item.kind == "use" else item.name,
+                "path": item.def_path or "",
+                "paths": item.paths,
+                "public": bool(item.paths),
+                "crate": "tiny@1.0.0",
+                "file": item.file,
+                "line_start": item.line_start,
                 "line_end": item.line_end,
             }
         )
@@ -290,3 +311,88 @@ def test_extraction_matches_rustdoc_on_a_real_crate() -> None:
         f"{failed}; plain misses {result.misses['plain'][:10]}; "
         f"path misses {result.path_misses[:10]}; path extras {result.path_extras[:10]}"
     )
+
+
+def test_cfg_predicates_as_the_truth_build_saw_them() -> None:
+    from benchmarks.rustdoc_check.cfg_eval import CfgEnv
+
+    env = CfgEnv(frozenset({"std", "serde"}))
+    assert env.evaluate('feature = "std"') is True
+    assert env.evaluate('feature = "sval"') is False
+    assert env.evaluate("test") is False and env.evaluate("docsrs") is False
+    assert env.evaluate('all(unix, not(windows), target_os = "linux")') is True
+    assert env.evaluate('any(docsrs, feature = "serde")') is True
+    assert env.evaluate('all(feature = "std", tokio_unstable)') is None  # custom --cfg
+    assert env.evaluate('all(feature = "nope", tokio_unstable)') is False
+    assert env.evaluate("not(") is None  # unreadable: keep the item
+    assert env.all_of(["unix", "not(test)"]) is True
+    assert env.all_of(["unix", "test"]) is False
+
+
+def test_enabled_features_follow_the_features_table(tmp_path: Path) -> None:
+    from benchmarks.rustdoc_check.cfg_eval import enabled_features
+
+    manifest = tmp_path / "Cargo.toml"
+    manifest.write_text(
+        "[features]\n"
+        'default = ["std"]\n'
+        'std = ["alloc"]\n'
+        "alloc = []\n"
+        'kv = ["serde/std", "dep:sval", "value-bag?/x"]\n'
+        'unused = ["extra"]\n',
+        encoding="utf-8",
+    )
+    assert enabled_features(manifest, ["kv"], True) == {"default", "std", "alloc", "kv", "serde"}
+    assert enabled_features(manifest, [], False) == set()
+
+
+def test_items_off_in_the_truth_build_are_not_false_positives() -> None:
+    from benchmarks.rustdoc_check.cfg_eval import CfgEnv
+
+    ours = parse_jsonl(TINY_EXPORT.splitlines())
+    [new_fn] = [o for o in ours if o.name == "new"]
+    new_fn.extra["effective_cfg"] = ['feature = "absent"', "unix"]
+    [struct_a] = [o for o in ours if o.name == "A"]
+    struct_a.extra["effective_cfg"] = ["test"]
+    result = compare(TINY_TRUTH, ours, cfg_env=CfgEnv(frozenset()))
+    assert result.cfg_off == 2
+    assert result.false_positive_count == 0
+    # Recall still counts the truth's A; its paths are gone from our side only.
+    assert result.recall["plain"].found == 4
+    assert (result.path_ours, result.path_common) == (1, 1)
+
+
+def test_effective_cfg_folds_parents_modules_and_file_attributes(tmp_path: Path) -> None:
+    from benchmarks.rustdoc_check.item_cfg import CfgChains, inner_cfg
+    from rustrag.model import CrateSource, Target
+    from rustrag.parse import parse_file
+    from rustrag.resolve import resolve_crate
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "lib.rs").write_text(
+        '#[cfg(feature = "x")]\npub mod gated;\n'
+        "#[cfg(test)]\nmod tests {\n    pub struct T;\n    impl T { pub fn t() {} }\n}\n"
+        "pub struct Plain;\n",
+        encoding="utf-8",
+    )
+    (src / "gated.rs").write_text("#![cfg(unix)]\npub fn inside() {}\n", encoding="utf-8")
+    files = {rel: parse_file(str(tmp_path / rel), rel) for rel in ("src/lib.rs", "src/gated.rs")}
+    crate = CrateSource(
+        "cfgs",
+        "0.1.0",
+        str(tmp_path),
+        "path",
+        targets=[Target("lib", "cfgs", "src/lib.rs")],
+        files=list(files),
+    )
+    resolved = resolve_crate(crate, files, {})
+    file_cfgs = {
+        rel: [p for p in map(inner_cfg, pf.inner_attrs) if p is not None]
+        for rel, pf in files.items()
+    }
+    chains = CfgChains(resolved.items, file_cfgs)
+    by_path = {it.path: it.item_id for it in resolved.items}
+    assert chains.of_item(by_path["cfgs::gated::inside"]) == ["unix", 'feature = "x"']
+    assert chains.of_item(by_path["cfgs::tests::T::t"]) == ["test"]
+    assert chains.of_item(by_path["cfgs::Plain"]) == []

@@ -42,8 +42,12 @@ offline = true
 # Private and #[doc(hidden)] items are real items rustrag extracts; without these flags
 # they would be missing from the truth and look like false positives.
 RUSTDOC_FLAGS = (
-    "-Z", "unstable-options", "--output-format", "json",
-    "--document-private-items", "--document-hidden-items",
+    "-Z",
+    "unstable-options",
+    "--output-format",
+    "json",
+    "--document-private-items",
+    "--document-hidden-items",
 )
 
 
@@ -115,7 +119,15 @@ def run_cargo_rustdoc(project: Path, package: str, target: Path, jobs: int = 2) 
     env = {**os.environ, "CARGO_TARGET_DIR": str(target), "RUSTC_BOOTSTRAP": "1"}
     run(
         [
-            "cargo", "rustdoc", "--offline", "-j", str(jobs), "-p", package, "--lib", "--",
+            "cargo",
+            "rustdoc",
+            "--offline",
+            "-j",
+            str(jobs),
+            "-p",
+            package,
+            "--lib",
+            "--",
             *RUSTDOC_FLAGS,
         ],
         project,

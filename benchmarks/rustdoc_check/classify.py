@@ -45,11 +45,19 @@ def declaration_pattern(kind: str, name: str) -> re.Pattern[str] | None:
     """What the item's own declaration looks like in source; None when nothing to check."""
     ident = r"(?:r#)?" + re.escape(name.removeprefix("r#"))
     keyword = {
-        "fn": r"\bfn\s+", "method": r"\bfn\s+", "struct": r"\bstruct\s+",
-        "enum": r"\benum\s+", "union": r"\bunion\s+", "trait": r"\btrait\s+",
-        "mod": r"\bmod\s+", "const": r"\bconst\s+", "assoc_const": r"\bconst\s+",
-        "static": r"\bstatic\s+(?:mut\s+)?", "type_alias": r"\btype\s+",
-        "assoc_type": r"\btype\s+", "macro_rules": r"\bmacro_rules!\s*",
+        "fn": r"\bfn\s+",
+        "method": r"\bfn\s+",
+        "struct": r"\bstruct\s+",
+        "enum": r"\benum\s+",
+        "union": r"\bunion\s+",
+        "trait": r"\btrait\s+",
+        "mod": r"\bmod\s+",
+        "const": r"\bconst\s+",
+        "assoc_const": r"\bconst\s+",
+        "static": r"\bstatic\s+(?:mut\s+)?",
+        "type_alias": r"\btype\s+",
+        "assoc_type": r"\btype\s+",
+        "macro_rules": r"\bmacro_rules!\s*",
         "extern_crate": r"\bextern\s+crate\s+",
     }.get(kind)
     if keyword is not None:

@@ -9,6 +9,10 @@ Several truth items may match one of ours (`pub use a::{b, c}` is one item to ru
 leaves to rustdoc).
 
 Public paths are compared as sets of (path, kind) pairs, only for kinds both sides report.
+
+Given the truth build's cfg (`CfgEnv`), our items whose effective cfg is off in that build
+(`cfg(test)` modules, `cfg(docsrs)`, features it lacked) count neither as false positives
+nor as extra paths: rustdoc cannot see them, so they say nothing about our precision.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .cfg_eval import CfgEnv
 from .export import ExportItem
 from .truth import Truth, TruthItem
 
@@ -55,6 +60,7 @@ class CrateComparison:
     truth_summary: dict[str, Any]
     ours_items: int  # of the library target
     other_targets: int = 0  # our items of build.rs, benches, ...: left out
+    cfg_off: int = 0  # our items switched off by cfg in the truth build: not counted
     recall: dict[str, ClassCount] = field(default_factory=dict)
     per_kind: dict[str, dict[str, int]] = field(default_factory=dict)
     matched_by_path: int = 0
@@ -122,8 +128,13 @@ class Matcher:
         else:
             pool = self.by_name[(truth.kind, truth.file, _name(truth.name))]
         hits = [o for o in pool if _overlaps(truth, o)]
-        # Prefer the tightest item: an impl's span overlaps every impl nested in a macro.
-        return min(hits, key=lambda o: o.line_end - o.line_start) if hits else None
+        # Prefer the item starting on the same line, then the tightest: an impl's span
+        # overlaps every impl nested in a macro, or written in one of its methods.
+        return (
+            min(hits, key=lambda o: (o.line_start != truth.line_start, o.line_end - o.line_start))
+            if hits
+            else None
+        )
 
     def by_paths(self, truth: TruthItem) -> ExportItem | None:
         for path in [truth.def_path, *truth.paths]:
@@ -139,8 +150,11 @@ class Matcher:
 
 def _miss(truth: TruthItem, matcher: Matcher) -> dict[str, Any]:
     entry: dict[str, Any] = {
-        "kind": truth.kind, "name": truth.name, "def_path": truth.def_path,
-        "at": f"{truth.file}:{truth.line_start}-{truth.line_end}", "why": truth.reason,
+        "kind": truth.kind,
+        "name": truth.name,
+        "def_path": truth.def_path,
+        "at": f"{truth.file}:{truth.line_start}-{truth.line_end}",
+        "why": truth.reason,
     }
     kinds = matcher.other_kinds(truth)
     if kinds:
@@ -158,11 +172,16 @@ def library_items(truth: Truth, ours: list[ExportItem]) -> list[ExportItem]:
     return [o for o in ours if o in named or (not o.path and o.file in lib_files)]
 
 
-def compare(truth: Truth, ours: list[ExportItem], max_listed: int = 25) -> CrateComparison:
+def compare(
+    truth: Truth, ours: list[ExportItem], max_listed: int = 25, cfg_env: CfgEnv | None = None
+) -> CrateComparison:
     lib = library_items(truth, ours)
     result = CrateComparison(truth.crate, truth.summary(), len(lib))
     result.other_targets = len(ours) - len(lib)
     ours = lib
+    live = ours if cfg_env is None else [o for o in ours if cfg_env.all_of(o.cfg) is not False]
+    result.cfg_off = len(ours) - len(live)
+    live_ids = {id(o) for o in live}
     matcher = Matcher(ours)
     result.recall = {klass: ClassCount() for klass in CLASSES}
     per_kind: dict[str, Counter[str]] = defaultdict(Counter)
@@ -190,18 +209,23 @@ def compare(truth: Truth, ours: list[ExportItem], max_listed: int = 25) -> Crate
         per_kind[our.kind]["ours"] += 1
         # rustdoc keeps only `pub use`; private imports are not in the truth at all.
         counted = our.kind in truth_kinds and (our.kind != "use" or our.public)
+        counted = counted and id(our) in live_ids
         if id(our) not in matched and counted:
             per_kind[our.kind]["unmatched_ours"] += 1
             result.false_positive_count += 1
             if len(result.false_positives) < max_listed:
                 result.false_positives.append(
-                    {"kind": our.kind, "name": our.name, "path": our.path,
-                     "at": f"{our.file}:{our.line_start}-{our.line_end}"}
+                    {
+                        "kind": our.kind,
+                        "name": our.name,
+                        "path": our.path,
+                        "at": f"{our.file}:{our.line_start}-{our.line_end}",
+                    }
                 )
     result.per_kind = {kind: dict(counts) for kind, counts in sorted(per_kind.items())}
     result.misses = misses
     result.in_macro_flags = dict(sorted(flags.items()))
-    _compare_paths(result, truth, ours, max_listed)
+    _compare_paths(result, truth, live, max_listed)
     return result
 
 

@@ -43,8 +43,14 @@ KNOWN_CRATES: dict[str, CrateSpec] = {
             "clap",
             "4.0.32",
             (
-                "cargo", "env", "string", "unicode", "wrap_help", "derive",
-                "unstable-grouped", "unstable-replace",
+                "cargo",
+                "env",
+                "string",
+                "unicode",
+                "wrap_help",
+                "derive",
+                "unstable-grouped",
+                "unstable-replace",
             ),
             why="deep re-exports (builder/parser/error through the root)",
         ),
@@ -56,9 +62,7 @@ KNOWN_CRATES: dict[str, CrateSpec] = {
         ),
         CrateSpec("nom", "7.1.1", ("std", "alloc"), why="many small fns, macro-generated impls"),
         CrateSpec("semver", "1.0.14", ("std", "serde"), why="small crate for the slow test"),
-        CrateSpec(
-            "log", "0.4.17", ("std", "serde", "kv_unstable_serde"), why="macro_rules, small"
-        ),
+        CrateSpec("log", "0.4.17", ("std", "serde", "kv_unstable_serde"), why="macro_rules, small"),
     )
 }
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .item_cfg import effective_cfgs
+
 RUN_CLI = "import sys; from rustrag.cli import app; sys.argv[0] = 'rustrag'; app()"
 
 
@@ -37,8 +39,17 @@ class ExportItem:
     @classmethod
     def from_json(cls, record: dict[str, Any]) -> ExportItem:
         known = {
-            "kind", "name", "path", "paths", "public", "crate", "version", "file",
-            "line_start", "line_end", "in_macro",
+            "kind",
+            "name",
+            "path",
+            "paths",
+            "public",
+            "crate",
+            "version",
+            "file",
+            "line_start",
+            "line_end",
+            "in_macro",
         }
         return cls(
             kind=str(record.get("kind", "")),
@@ -54,6 +65,13 @@ class ExportItem:
             in_macro=bool(record.get("in_macro", False)),
             extra={k: v for k, v in record.items() if k not in known},
         )
+
+    @property
+    def cfg(self) -> list[str]:
+        """The cfg predicates that must all hold for the item to be compiled (its own and
+        its ancestors'), when the export carries them; empty means unconditional."""
+        found = self.extra.get("effective_cfg") or []
+        return [str(p) for p in found] if isinstance(found, list) else []
 
     def belongs_to(self, name: str, version: str) -> bool:
         """Whether the record is of crate NAME@VERSION ("crate" may be a name or crate id)."""
@@ -106,9 +124,21 @@ def export_with_rustrag(
         # Run from the crate dir too: export finds its workspace from the current folder.
         _rustrag(["index", str(crate_dir), "--index-dir", index_dir], crate_dir, timeout)
         out = _rustrag(
-            ["export", "--index-dir", index_dir, "--crate", f"{name}@{version}",
-             "--format", "jsonl"],
+            [
+                "export",
+                "--index-dir",
+                index_dir,
+                "--crate",
+                f"{name}@{version}",
+                "--format",
+                "jsonl",
+            ],
             crate_dir,
             timeout,
         )
-    return [item for item in parse_jsonl(out.splitlines()) if item.belongs_to(name, version)]
+        ours = [item for item in parse_jsonl(out.splitlines()) if item.belongs_to(name, version)]
+        ids = [str(item.extra.get("item_id")) for item in ours if item.extra.get("item_id")]
+        cfgs = effective_cfgs(Path(index_dir), f"{name}@{version}", ids)
+    for item in ours:
+        item.extra["effective_cfg"] = cfgs.get(str(item.extra.get("item_id")), [])
+    return ours

@@ -17,10 +17,46 @@ RegionKind = Literal["invocation", "macro_rules"]
 # `if !(x)` and `return !y` must not read as invocations of `if!`/`return!`.
 KEYWORDS = frozenset(
     (
-        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-        "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
-        "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true",
-        "type", "union", "unsafe", "use", "where", "while", "yield",
+        "as",
+        "async",
+        "await",
+        "break",
+        "const",
+        "continue",
+        "crate",
+        "dyn",
+        "else",
+        "enum",
+        "extern",
+        "false",
+        "fn",
+        "for",
+        "if",
+        "impl",
+        "in",
+        "let",
+        "loop",
+        "match",
+        "mod",
+        "move",
+        "mut",
+        "pub",
+        "ref",
+        "return",
+        "self",
+        "Self",
+        "static",
+        "struct",
+        "super",
+        "trait",
+        "true",
+        "type",
+        "union",
+        "unsafe",
+        "use",
+        "where",
+        "while",
+        "yield",
     )
 )
 INVOCATION_HEAD = re.compile(r"(?:\$?\w+::)*\w+!\s*[(\[{]")
@@ -56,8 +92,10 @@ class MacroRegions:
         pos = self.offset(line, column)
         best: Region | None = None
         for region in self.regions:
-            if region.kind == kind and region.start < pos < region.end - 1 and (
-                best is None or region.start > best.start
+            if (
+                region.kind == kind
+                and region.start < pos < region.end - 1
+                and (best is None or region.start > best.start)
             ):
                 best = region
         return best
@@ -155,7 +193,7 @@ def scan(text: str) -> list[Region]:
         if char.isalpha() or char == "_" or (ord(char) > 127 and char.isidentifier()):
             end = _ident_end(text, i)
             word = text[i:end]
-            if word in ("r", "br", "cr") and end < n and text[end] in "#\"":
+            if word in ("r", "br", "cr") and end < n and text[end] in '#"':
                 raw_end = _skip_raw_string(text, end)
                 if raw_end is not None:
                     i, last, pending = raw_end, ("lit", "", raw_end), None
@@ -203,4 +241,3 @@ def scan(text: str) -> list[Region]:
         i += 1
     regions.sort(key=lambda r: r.start)
     return regions
-

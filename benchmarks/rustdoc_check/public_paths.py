@@ -88,8 +88,9 @@ class PublicPathWalker:
         if name == "_":
             return  # `pub use Trait as _` brings it into scope without a nameable path
         if target_kind == "use":  # a re-export of a re-export
-            self._use({**target, "inner": {"use": {**details(target), "name": name}}},
-                      prefix, depth + 1)
+            self._use(
+                {**target, "inner": {"use": {**details(target), "name": name}}}, prefix, depth + 1
+            )
             return
         self._add(str(target_id), f"{prefix}::{name}")
         if target_kind == "module":
@@ -137,14 +138,17 @@ class PublicPathWalker:
     def _impl_members(self, impl: JsonItem) -> None:
         body = details(impl)
         self_type = body.get("for", {})
-        self_id = self_type.get("resolved_path", {}).get("id") if isinstance(
-            self_type, dict) else None
+        self_id = (
+            self_type.get("resolved_path", {}).get("id") if isinstance(self_type, dict) else None
+        )
         parents = sorted(self.result.paths.get(str(self_id), ())) if self_id is not None else []
         if not parents:
             return
         trait = body.get("trait")
-        if trait is not None and self.krate.is_local(trait.get("id")) and not self.result.paths.get(
-            str(trait.get("id"))
+        if (
+            trait is not None
+            and self.krate.is_local(trait.get("id"))
+            and not self.result.paths.get(str(trait.get("id")))
         ):
             return  # an impl of a private trait adds nothing a user can name
         for member_id in body.get("items", []):

@@ -20,8 +20,10 @@ def table(results: list[CrateComparison]) -> str:
     )
     rows = [header, "-" * len(header)]
     for r in results:
-        status = "ok" if all(r.checks().values()) else "FAIL: " + ", ".join(
-            name for name, ok in r.checks().items() if not ok
+        status = (
+            "ok"
+            if all(r.checks().values())
+            else "FAIL: " + ", ".join(name for name, ok in r.checks().items() if not ok)
         )
         rows.append(
             f"{r.crate:<16} {_pct(r.recall['plain'].recall):>7} {_pct(r.recall['macro'].recall):>7}"

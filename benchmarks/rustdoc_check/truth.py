@@ -31,10 +31,21 @@ from .rustdoc_json import (
 
 # rustdoc kind -> rustrag kind; "function" is decided by where it sits (fn or method).
 KIND_MAP = {
-    "module": "mod", "struct": "struct", "enum": "enum", "union": "union", "trait": "trait",
-    "impl": "impl", "constant": "const", "static": "static", "type_alias": "type_alias",
-    "macro": "macro_rules", "use": "use", "extern_crate": "extern_crate",
-    "struct_field": "field", "variant": "variant", "assoc_const": "assoc_const",
+    "module": "mod",
+    "struct": "struct",
+    "enum": "enum",
+    "union": "union",
+    "trait": "trait",
+    "impl": "impl",
+    "constant": "const",
+    "static": "static",
+    "type_alias": "type_alias",
+    "macro": "macro_rules",
+    "use": "use",
+    "extern_crate": "extern_crate",
+    "struct_field": "field",
+    "variant": "variant",
+    "assoc_const": "assoc_const",
     "assoc_type": "assoc_type",
 }
 # Kinds that have a path of their own (impls and use items are nameless places).
@@ -88,8 +99,11 @@ class Truth:
         }
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.summary(), "items_detail": [asdict(item) for item in self.items],
-                "foreign_reexports_detail": self.foreign_reexports}
+        return {
+            **self.summary(),
+            "items_detail": [asdict(item) for item in self.items],
+            "foreign_reexports_detail": self.foreign_reexports,
+        }
 
 
 def is_excluded_impl(impl: JsonItem) -> str | None:

@@ -28,8 +28,13 @@ from rustrag.store.records import MATCH_RANK, ImplOf, ItemMatch, StoredCrate
 if TYPE_CHECKING:  # check and llm import this module: only their types are needed here
     from collections.abc import Callable
 
+    from rustrag.assemble.pack import ContextPack
     from rustrag.check import CheckReport, CheckSession
     from rustrag.llm import AskResult, LlmConfig
+    from rustrag.retrieve.hits import SearchHit
+    from rustrag.update.snapshots import SnapshotInfo
+    from rustrag.update.status import IndexStatus
+    from rustrag.update.watch import Watcher, WatchEvent
 
 TYPE_KINDS = ("struct", "enum", "union", "type_alias", "trait")
 CALLABLE_KINDS = ("fn", "method")
@@ -176,10 +181,66 @@ class Workspace:
         include_deps: bool = True,
         limits: Limits | None = None,
         progress: Progress | None = None,
+        embed: bool = False,
     ) -> IndexReport:
+        """`embed`: also start the background embedding job for dense search (the CLI
+        asks for it unless --no-embed; a library call does not start processes unasked)."""
         self.close()  # a reader handle must not outlive the data it read
         return index_workspace(
-            self.path, self.index_dir, limits=limits, include_deps=include_deps, progress=progress
+            self.path,
+            self.index_dir,
+            limits=limits,
+            include_deps=include_deps,
+            progress=progress,
+            embed=embed,
+        )
+
+    # -- staying current (rustrag.update) -------------------------------------------------
+
+    def status(self, *, verify: bool = False) -> IndexStatus:
+        """Crates, counts, sizes, the last run, stale dependencies; `verify` adds the
+        integrity checks of rustrag.update.verify."""
+        from rustrag.update.status import index_status
+
+        return index_status(self.store, self.index_dir, self.root, verify=verify)
+
+    def snapshot(self, reason: str = "") -> SnapshotInfo:
+        """Copy the current index state under index_dir/snapshots/."""
+        from rustrag.update.snapshots import take_snapshot
+
+        return take_snapshot(self.store, self.index_dir, reason=reason, automatic=False)
+
+    def snapshots(self) -> list[SnapshotInfo]:
+        from rustrag.update.snapshots import list_snapshots
+
+        return list_snapshots(self.index_dir)
+
+    def rollback(self, snapshot_id: str | None = None) -> SnapshotInfo:
+        """Restore a snapshot (the newest when None); IndexBusy while a writer runs."""
+        from rustrag.update.snapshots import rollback
+
+        self.close()  # no Cozo handle may be open in this process during the swap
+        return rollback(self.index_dir, snapshot_id)
+
+    def watcher(
+        self,
+        *,
+        include_deps: bool = True,
+        limits: Limits | None = None,
+        embed: bool = False,
+        on_event: Callable[[WatchEvent], None] | None = None,
+    ) -> Watcher:
+        """A `Watcher` on this workspace; `run()` it (it blocks until `stop_event`)."""
+        from rustrag.update.watch import Watcher
+
+        self.close()
+        return Watcher(
+            self.path,
+            self.index_dir,
+            limits=limits,
+            include_deps=include_deps,
+            embed=embed,
+            on_event=on_event,
         )
 
     # -- reading --------------------------------------------------------------------------
@@ -339,6 +400,51 @@ class Workspace:
 
     def export(self, crate: str | None = None) -> Iterator[dict[str, object]]:
         return self.store.iter_export(self._crate_id(crate))
+
+    # -- retrieval (rustrag.retrieve, rustrag.assemble) -----------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        crate: str | None = None,
+        kinds: Sequence[str] | None = None,
+        origin: str = "all",
+        all_versions: bool = False,
+        dense: bool | None = None,
+    ) -> list[SearchHit]:
+        """Ranked items for a question, identifier, path or pasted code: exact names
+        first, then BM25, dense (when its vectors are ready) and graph neighbours fused.
+        `origin`: "all", "workspace" or "deps"; `dense=False` never loads the model."""
+        from rustrag.retrieve.searcher import SearchOptions, search
+
+        if origin not in ("all", "workspace", "deps"):
+            raise NotFound(f"origin must be all, workspace or deps, not `{origin}`")
+        options = SearchOptions(
+            k=k,
+            crate=crate,
+            kinds=kinds,
+            origin=origin,  # type: ignore[arg-type]
+            all_versions=all_versions,
+            dense=dense,
+        )
+        return search(self, query, options).hits
+
+    def context(
+        self,
+        query: str | None = None,
+        *,
+        at: str | None = None,
+        budget: int = 2000,
+        crate: str | None = None,
+        dense: bool | None = None,
+    ) -> ContextPack:
+        """The definitions to read for a question and/or a place (`FILE:LINE`), most
+        relevant first, within `budget` tokens (MiniLM WordPiece count)."""
+        from rustrag.assemble.context import context_pack
+
+        return context_pack(self, query, at=at, budget=budget, crate=crate, dense=dense)
 
     # -- versions (rustrag.apidiff) -------------------------------------------------------
 

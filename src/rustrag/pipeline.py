@@ -54,7 +54,7 @@ from rustrag.update.crate_state import (
     same_source,
     state_key,
 )
-from rustrag.update.file_scan import CrateScan, cached_loader, scan_crate
+from rustrag.update.file_scan import CrateScan, cached_loader, parse_with_cache, scan_crate
 from rustrag.update.parse_cache import ParseCache
 from rustrag.update.runlog import record_run
 from rustrag.update.snapshots import take_snapshot
@@ -219,13 +219,17 @@ class Indexer:
         plan_dependencies: bool = True,
         progress: Progress | None = None,
         auto_snapshot: bool = True,
+        focus: set[str] | None = None,
     ) -> IndexReport:
-        """Bring the index to `workspace`'s current sources. `plan_dependencies=False`
-        (watch, after a .rs edit) skips the dependency layer's source hashing: only the
-        stat pass decides which crates moved."""
+        """Bring the index to `workspace`'s current sources.
+
+        For `rustrag watch`, after .rs edits: `plan_dependencies=False` skips the
+        dependency layer's source hashing, and `focus` (crate ids) limits the stat pass
+        to the crates holding the edited files; any other crate is scanned only when a
+        focused crate's export table changed under it."""
         started = time.perf_counter()
         progress = progress or _Silent()
-        run = _Run(self, workspace, progress)
+        run = _Run(self, workspace, progress, focus)
         if auto_snapshot:
             run.snapshot_before_dependency_change()
         reuse = (
@@ -251,7 +255,14 @@ class Indexer:
 class _Run:
     """The state of one run: what is stored, what was scanned, what changed so far."""
 
-    def __init__(self, indexer: Indexer, workspace: Workspace, progress: Progress) -> None:
+    def __init__(
+        self,
+        indexer: Indexer,
+        workspace: Workspace,
+        progress: Progress,
+        focus: set[str] | None = None,
+    ) -> None:
+        self.focus = focus
         self.indexer = indexer
         self.store = indexer.store
         self.cache = indexer.cache
@@ -291,16 +302,9 @@ class _Run:
             self.progress.advance()
             if reuse is not None and reuse.skips(crate):
                 continue  # rustrag.deps: unchanged or taken from the machine cache
-            stored = self.stored.get(crate.crate_id)
-            written_ns = int(stored.indexed_at * 1e9) if stored else 0
-            scan = scan_crate(
-                crate,
-                self.file_states.get(crate.crate_id, {}),
-                written_ns,
-                self.cache,
-                self.limits.max_file_bytes,
-            )
-            self.scans[crate.crate_id] = scan
+            if self.focus is not None and crate.crate_id not in self.focus:
+                continue  # scanned later only if it must be resolved again
+            scan = self._scan(crate)
             for rel in scan.to_parse:
                 tasks.append((os.path.join(crate.root, rel), rel, self.limits.max_file_bytes))
                 owners.append(crate.crate_id)
@@ -312,6 +316,20 @@ class _Run:
             self.report.files_parsed += 1
             self.report.lines_parsed += parsed.lines
         self.report.parse_seconds = time.perf_counter() - parse_started
+
+    def _scan(self, crate: CrateSource) -> CrateScan:
+        scan = self.scans.get(crate.crate_id)
+        if scan is None:
+            stored = self.stored.get(crate.crate_id)
+            scan = scan_crate(
+                crate,
+                self.file_states.get(crate.crate_id, {}),
+                int(stored.indexed_at * 1e9) if stored else 0,
+                self.cache,
+                self.limits.max_file_bytes,
+            )
+            self.scans[crate.crate_id] = scan
+        return scan
 
     # -- one crate ----------------------------------------------------------------------
 
@@ -352,15 +370,11 @@ class _Run:
     def _is_current(self, crate: CrateSource, deps: str) -> bool:
         stored = self.stored.get(crate.crate_id)
         state = self.states.get(crate.crate_id)
-        scan = self.scans.get(crate.crate_id)
-        return (
-            stored is not None
-            and state is not None
-            and scan is not None
-            and not scan.dirty
-            and state.deps_digest == deps
-            and same_source(stored.crate, crate)
-        )
+        if stored is None or state is None or state.deps_digest != deps:
+            return False
+        if self.focus is not None and crate.crate_id not in self.focus:
+            return True  # watch: no file of it was edited, and its dependencies held
+        return not self._scan(crate).dirty and same_source(stored.crate, crate)
 
     def _resolve(self, crate: CrateSource) -> tuple[ExportTable, RowsByRelation]:
         resolved = resolve_crate(
@@ -378,14 +392,16 @@ class _Run:
         return table, rows_of(resolved)
 
     def _parsed(self, crate: CrateSource) -> dict[str, ParsedFile]:
-        scan = self.scans[crate.crate_id]
+        scan = self._scan(crate)
         parsed: dict[str, ParsedFile] = {}
         for rel in crate.files:
             found = scan.parsed.get(rel)
-            if found is None:  # the pool parsed every listed file; this is a safety net
-                found = parse_file(
-                    os.path.join(crate.root, rel), rel, max_bytes=self.limits.max_file_bytes
+            if found is None:  # unchanged but no longer cached (see CrateScan.uncached)
+                found = parse_with_cache(
+                    os.path.join(crate.root, rel), rel, self.cache, self.limits.max_file_bytes
                 )
+                self.report.files_parsed += 1
+                self.report.lines_parsed += found.lines
             parsed[rel] = found
         return parsed
 
@@ -406,7 +422,7 @@ class _Run:
         digest = self.export_digests.get(crate_id)
         if digest is not None:
             table = self.cache.get_table(crate_id, digest)
-        if table is None and crate_id in self.by_id and crate_id in self.scans:
+        if table is None and crate_id in self.by_id and crate_id in self.export_digests:
             # The cache lost it: resolve the dependency again in memory, exactly as a
             # clean index would see it (its rows are current, nothing is written).
             table, _ = self._resolve(self.by_id[crate_id])
@@ -457,9 +473,11 @@ def index_workspace(
     limits: Limits | None = None,
     include_deps: bool = True,
     progress: Progress | None = None,
+    embed: bool = False,
 ) -> IndexReport:
     """Index the workspace at `path` (and, with include_deps, its locked dependencies)
-    into the store at `index_dir`, writing only what changed since the last run.
+    into the store at `index_dir`, writing only what changed since the last run, then
+    refresh the search indexes (with `embed`, embedding continues in the background).
     Raises IndexBusy when another process writes this index, and otherwise only when
     the index itself cannot be written."""
     started = time.perf_counter()
@@ -470,5 +488,14 @@ def index_workspace(
             path, include_deps=include_deps, max_file_bytes=limits.max_file_bytes
         )
         report = indexer.run(workspace, include_deps=include_deps, progress=progress)
+        from rustrag.retrieve.build import refresh_search_indexes  # a later stage's upkeep
+
+        refresh_search_indexes(
+            indexer.store,
+            index_dir,
+            embed=embed,
+            changed_crates=report.crates_updated,
+            progress=progress,
+        )
     report.seconds = time.perf_counter() - started
     return report

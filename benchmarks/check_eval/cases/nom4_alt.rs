@@ -4,7 +4,7 @@ extern crate nom;
 named!(boolean<&str, bool>, //~
     alt!( //~
         tag!("true") => { |_| true } | //~
-        tag!("false") => { |_| false }
+        tag!("false") => { |_| false } //~
     )
 );
 named!(list<&str, Vec<bool>>, many0!(boolean)); //~

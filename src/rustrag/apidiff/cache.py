@@ -19,7 +19,7 @@ import blake3
 from rustrag.apidiff.entries import ApiDiff
 
 # Bump when the diff algorithm or the JSON schema changes: old cache files stop matching.
-ALGORITHM_VERSION = "3"
+ALGORITHM_VERSION = "4"
 CACHE_FOLDER = "apidiff"
 
 

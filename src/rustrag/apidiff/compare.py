@@ -59,9 +59,11 @@ class _Differ:
         owners: tuple[ApiItem | None, ApiItem | None],
     ) -> None:
         top_level = owners == (None, None)
-        pairs, old_left, new_left = _match_by_key(olds, news, top_level)
+        pairs, extra, old_left, new_left = _match_by_key(olds, news, top_level)
         for old, new in pairs:
             self._same(old, new, owners)
+        for old, new in extra:
+            self._same(old, new, owners, recurse=False)
         if top_level:
             moved, old_left, new_left = _match_moved(old_left, new_left)
             for old, new in moved:
@@ -76,7 +78,12 @@ class _Differ:
                 entry.evidence = new.deprecation.describe()
 
     def _same(
-        self, old: ApiItem, new: ApiItem, owners: tuple[ApiItem | None, ApiItem | None]
+        self,
+        old: ApiItem,
+        new: ApiItem,
+        owners: tuple[ApiItem | None, ApiItem | None],
+        *,
+        recurse: bool = True,
     ) -> None:
         self.old_kind_at[new.item.item_id] = old.kind
         details = _differences(old, new, moved=False)
@@ -84,10 +91,10 @@ class _Differ:
             # a member's paths follow its owner's: a moved owner is reported once, there
             details = [d for d in details if d != "paths"]
         if details:
-            self._pair("changed", old, new, owners, details)
+            self._pair("changed", old, new, owners, details, recurse=recurse)
         elif old.item.raw.fingerprint != new.item.raw.fingerprint and new.kind in _BODY_KINDS:
             self._pair("body_changed", old, new, owners, ["body"], recurse=False)
-        else:
+        elif recurse:
             self._members(old, new)
         if new.deprecation is not None and old.deprecation is None:
             entry = self._entry("deprecated", new.kind, new.name, owners, old, new)
@@ -228,13 +235,20 @@ def _masked_equal(old: ApiItem, new: ApiItem) -> bool:
 
 def _match_by_key(
     olds: list[ApiItem], news: list[ApiItem], top_level: bool
-) -> tuple[list[tuple[ApiItem, ApiItem]], list[ApiItem], list[ApiItem]]:
+) -> tuple[
+    list[tuple[ApiItem, ApiItem]], list[tuple[ApiItem, ApiItem]], list[ApiItem], list[ApiItem]
+]:
+    """One-to-one pairs by shared key, then `extra` pairs for what is left over but still
+    shares a key with a paired item: `#[cfg]` variants of one item (nom 4 defines some
+    macros twice), or a new item taking over a path (clap 4's `type Error` alias at the
+    path of clap 3's `Error` struct). Neither is an addition or a removal."""
     by_key: dict[tuple[str, str], list[int]] = {}
     for j, new in enumerate(news):
         for key in _keys(new, top_level):
             by_key.setdefault(key, []).append(j)
     taken: set[int] = set()
     pairs: list[tuple[ApiItem, ApiItem]] = []
+    extra: list[tuple[ApiItem, ApiItem]] = []
     old_left: list[ApiItem] = []
     for old in olds:
         shared: dict[int, int] = {}
@@ -252,9 +266,24 @@ def _match_by_key(
         if ranked:
             taken.add(ranked[0])
             pairs.append((old, news[ranked[0]]))
+        elif shared:
+            extra.append((old, news[max(shared, key=lambda j: shared[j])]))
         else:
             old_left.append(old)
-    return pairs, old_left, [n for j, n in enumerate(news) if j not in taken]
+    old_by_key: dict[tuple[str, str], ApiItem] = {}
+    for old in olds:
+        for key in _keys(old, top_level):
+            old_by_key.setdefault(key, old)
+    new_left: list[ApiItem] = []
+    for j, new in enumerate(news):
+        if j in taken:
+            continue
+        holder = next((old_by_key[k] for k in _keys(new, top_level) if k in old_by_key), None)
+        if holder is not None:
+            extra.append((holder, new))
+        else:
+            new_left.append(new)
+    return pairs, extra, old_left, new_left
 
 
 def _match_moved(

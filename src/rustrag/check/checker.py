@@ -32,7 +32,7 @@ from rustrag.check.lookup import IndexLookup
 from rustrag.check.resolve import PathResolver, Resolved
 from rustrag.check.signature import bare_type_name, param_counts, return_type
 from rustrag.check.stdnames import PATH_KEYWORDS, STD_CRATES, STD_MACROS
-from rustrag.check.suggest import close_names, diff_replacement, same_name_elsewhere
+from rustrag.check.suggest import Replacement, close_names, diff_replacement, same_name_elsewhere
 from rustrag.model import Item
 
 _CALLABLE = frozenset({"fn", "method"})
@@ -194,7 +194,7 @@ class Checker:
         suggestions: list[str] = []
         kind: FindingKind = "unknown_item"
         since = evidence = None
-        replacement = diff_replacement(self.workspace, subject, crate_id)
+        replacement = self._replacement(subject, crate_id)
         if replacement is not None:
             kind = _replacement_kind(replacement.kind)
             since = replacement.since
@@ -258,7 +258,7 @@ class Checker:
         kind: FindingKind = "unknown_method"
         suggestions: list[str] = []
         since = evidence = None
-        replacement = diff_replacement(self.workspace, f"{shown}::{call.name}", crate_id)
+        replacement = self._replacement(f"{shown}::{call.name}", crate_id)
         if replacement is not None:
             kind = _replacement_kind(replacement.kind)
             since, evidence = replacement.since, replacement.evidence
@@ -358,9 +358,7 @@ class Checker:
         since = evidence = None
         kind: FindingKind = "unknown_macro"
         message = f"macro `{name}!` is not exported by {names}"
-        replacement = diff_replacement(
-            self.workspace, f"{crates[0].partition('@')[0]}::{name}", crates[0]
-        )
+        replacement = self._replacement(f"{crates[0].partition('@')[0]}::{name}", crates[0])
         if replacement is not None:
             since, evidence = replacement.since, replacement.evidence
             if replacement.suggestion:
@@ -383,6 +381,13 @@ class Checker:
             since,
             evidence,
         )
+
+    def _replacement(self, path: str, crate_id: str) -> Replacement | None:
+        """The version diff's answer, once per session: diffs are the costly part."""
+        key = (path, crate_id)
+        if key not in self.lookup.replacements:
+            self.lookup.replacements[key] = diff_replacement(self.workspace, path, crate_id)
+        return self.lookup.replacements[key]
 
     # -- shared checks ---------------------------------------------------------------------
 

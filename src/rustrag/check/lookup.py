@@ -7,11 +7,15 @@ public path, ~70 ms for clap) is read once, after which most look-ups are dict h
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rustrag.api import Workspace
 from rustrag.check.stdnames import OPEN_TRAITS
 from rustrag.model import ExportTable, Item
 from rustrag.store.records import MethodOf
+
+if TYPE_CHECKING:
+    from rustrag.check.suggest import Replacement
 
 TYPE_KINDS = frozenset({"struct", "enum", "union", "type_alias", "trait"})
 MEMBER_KINDS = frozenset({"method", "fn", "variant", "assoc_const", "assoc_type", "const"})
@@ -32,6 +36,8 @@ class IndexLookup:
         self._by_name: dict[str, dict[str, list[str]]] = {}
         self._items: dict[str, Item | None] = {}
         self._members: dict[str, Members] = {}
+        # (path, crate id) -> the version diff's replacement; filled by the checker
+        self.replacements: dict[tuple[str, str], Replacement | None] = {}
 
     # -- crates and paths ---------------------------------------------------------------
 

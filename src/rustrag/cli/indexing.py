@@ -40,6 +40,13 @@ def index(
     no_deps: Annotated[
         bool, typer.Option("--no-deps", help="Index the workspace members only")
     ] = False,
+    no_embed: Annotated[
+        bool,
+        typer.Option(
+            "--no-embed",
+            help="Build only the structural and lexical index (no background embedding)",
+        ),
+    ] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parse processes (0 = cores)")] = 0,
     max_file_bytes: Annotated[
         int | None, typer.Option("--max-file-bytes", help="Skip .rs files larger than this")
@@ -51,7 +58,9 @@ def index(
     limits = Limits.from_env(max_file_bytes=max_file_bytes, jobs=jobs)
     try:
         if as_json or not err.is_terminal:
-            report = workspace.index(include_deps=not no_deps, limits=limits)
+            report = workspace.index(
+                include_deps=not no_deps, limits=limits, embed=not no_embed
+            )
         else:
             columns = (
                 TextColumn("{task.description:>14}"),
@@ -61,7 +70,10 @@ def index(
             )
             with Progress(*columns, console=err, transient=True) as bar:
                 report = workspace.index(
-                    include_deps=not no_deps, limits=limits, progress=_Bar(bar)
+                    include_deps=not no_deps,
+                    limits=limits,
+                    progress=_Bar(bar),
+                    embed=not no_embed,
                 )
     except StoreError as exc:
         raise fail(f"the index at {workspace.index_dir} could not be written: {exc}", 2) from exc

@@ -1,11 +1,11 @@
-"""Graph queries: show, impls, methods, uses, callers, export, status."""
+"""Graph queries: show, impls, methods, uses, callers, export (`status` is in maintenance)."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -211,33 +211,3 @@ def export(
         write = sys.stdout.write
         for row in workspace.export(crate):
             write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-@app.command()
-def status(
-    path: PathArg = Path("."),
-    index_dir: IndexDirOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """What the index holds: crates, files, items, edges, warnings, size."""
-    with open_workspace(path, index_dir) as workspace:
-        stats = workspace.store.stats()
-        crates = sorted(workspace.crates())
-        data = {"index_dir": str(workspace.index_dir), "crates": crates, **_as_dict(stats)}
-    if as_json:
-        print_json(data)
-        return
-    for key, value in data.items():
-        if key == "crates":
-            out.print(f"[bold]crates[/bold]: {escape(', '.join(crates))}")
-        else:
-            out.print(f"[bold]{key}[/bold]: {escape(str(value))}")
-
-
-def _as_dict(stats: object) -> dict[str, Any]:
-    if isinstance(stats, dict):
-        return dict(stats)
-    fields = getattr(stats, "__dataclass_fields__", None)
-    if fields is not None:
-        return {name: getattr(stats, name) for name in fields}
-    return {"stats": str(stats)}

@@ -85,10 +85,10 @@ def build_context(
 def _from_api(result: object) -> Context:
     text = getattr(result, "text", None)
     if not isinstance(text, str):
-        render = getattr(result, "render", None)
+        render = getattr(result, "to_markdown", None) or getattr(result, "render", None)
         text = str(render()) if callable(render) else str(result)
     items: list[str] = []
-    for entry in getattr(result, "items", []) or []:
+    for entry in getattr(result, "entries", None) or getattr(result, "items", None) or []:
         item = getattr(entry, "item", entry)
         path = getattr(item, "path", None) or getattr(getattr(item, "item", None), "path", None)
         if path:

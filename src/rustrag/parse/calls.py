@@ -1,7 +1,8 @@
 """`calls` and `method_call` refs from fn bodies, found by a tree-sitter query.
 
-One query run per tree does the walk in C; Python only sees the call nodes. Each call is
-then given to the fn whose body holds it.
+One query run per tree does the walk in C; Python only sees the call nodes (and the impl
+blocks written inside bodies, which items.py reads). Each call is then given to the fn
+whose body holds it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from rustrag.parse.grammar import RUST
 from rustrag.parse.text import node_text, strip_generics
 from rustrag.parse.typerefs import RefCollector
 
-_CALLS = Query(RUST, "(call_expression function: (_) arguments: (arguments)) @call")
+_BODY_NODES = Query(
+    RUST,
+    "(call_expression function: (_) arguments: (arguments)) @call (block (impl_item) @impl)",
+)
 _NOT_ARGUMENTS = frozenset({"line_comment", "block_comment", "attribute_item"})
 
 
@@ -28,16 +32,34 @@ class Body:
     refs: RefCollector
 
 
-def attach_calls(data: bytes, root: Node, bodies: list[Body]) -> None:
+@dataclass(slots=True)
+class BodyNodes:
+    """What one query run found inside the bodies of a tree, in source order."""
+
+    calls: list[Node]
+    impls: list[Node]  # impl blocks written directly in a `{ .. }` block (fn or const body)
+
+
+def body_nodes(root: Node) -> BodyNodes:
+    captured = QueryCursor(_BODY_NODES).captures(root)
+    calls = sorted(captured.get("call", []), key=lambda node: node.start_byte)
+    impls = sorted(captured.get("impl", []), key=lambda node: node.start_byte)
+    return BodyNodes(calls, impls)
+
+
+def attach_calls(data: bytes, calls: list[Node], bodies: list[Body]) -> None:
     """Add a call ref to the owning fn for every call expression inside `bodies`."""
     if not bodies:
         return
     bodies.sort(key=lambda body: body.start)
     starts = [body.start for body in bodies]
-    captured = QueryCursor(_CALLS).captures(root).get("call", [])
-    for call in sorted(captured, key=lambda node: node.start_byte):
+    for call in calls:
         at = bisect_right(starts, call.start_byte) - 1
-        if at < 0 or call.end_byte > bodies[at].end:
+        # The nearest body starting before the call may be a nested one that ended
+        # already (a method of an impl inside this fn): step out to the one holding it.
+        while at >= 0 and call.end_byte > bodies[at].end:
+            at -= 1
+        if at < 0:
             continue
         _add_call(data, call, bodies[at].refs)
 

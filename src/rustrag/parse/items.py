@@ -15,15 +15,17 @@ from rustrag.limits import MAX_ITEM_NESTING
 from rustrag.model import ItemKind, UseEntry
 from rustrag.parse.attrs import apply_attribute
 from rustrag.parse.builder import ItemBuilder, Scope, Shape
-from rustrag.parse.calls import Body, attach_calls
+from rustrag.parse.calls import Body, attach_calls, body_nodes
 from rustrag.parse.docs import COMMENT_TYPES, comment_doc_lines, doc_side, unindent
 from rustrag.parse.fields import read_fields, read_variants
+from rustrag.parse.flagstructs import FlagStruct, find_flag_structs
 from rustrag.parse.macros import reparse_token_tree
 from rustrag.parse.text import node_text, squash_node, squash_span, visibility_text
 from rustrag.parse.typerefs import RefCollector, generic_names, supertrait_texts
 from rustrag.parse.uses import flatten_use, path_segments
 
 _FN_FLAGS = frozenset({"unsafe", "async", "const"})
+_HOLDER_TYPES = frozenset({"function_item", "const_item", "static_item"})
 
 
 @dataclass(slots=True)
@@ -45,6 +47,8 @@ class Extractor:
         self.too_deep: list[int] = []
         self._nesting = 0
         self._bodies: list[Body] = []
+        # fn/const/static nodes by byte range: where impls found in bodies belong
+        self._holders: dict[tuple[int, int], tuple[int, Scope]] = {}
         self._readers: dict[str, Callable[[Node, list[Node], Scope], None]] = {
             "function_item": self._function,
             "function_signature_item": self._function,
@@ -69,9 +73,43 @@ class Extractor:
     def read_tree(self, root: Node, scope: Scope, inner: Inner | None) -> None:
         """Read a whole tree (a file, or a macro's token tree parsed as a file)."""
         outer_bodies, self._bodies = self._bodies, []
+        outer_holders, self._holders = self._holders, {}
         self.read_container(root.children, scope, inner)
-        attach_calls(self.data, root, self._bodies)
-        self._bodies = outer_bodies
+        if self._holders:
+            found = body_nodes(root)
+            self._impls_in_bodies(found.impls)
+            attach_calls(self.data, found.calls, self._bodies)
+        self._bodies, self._holders = outer_bodies, outer_holders
+
+    def _impls_in_bodies(self, impls: list[Node]) -> None:
+        """Impl blocks written inside fn or const bodies. They are global (rustdoc lists
+        them with the crate's impls), unlike every other fn-local item, which is left out.
+        Outer impls come first, so an impl in a method of a fn-local impl finds its fn."""
+        for node in impls:
+            holder = self._holder_of(node)
+            if holder is None:
+                continue
+            index, scope = holder
+            leading: list[Node] = []
+            sibling = node.prev_sibling
+            while sibling is not None and (
+                sibling.type == "attribute_item"
+                or (sibling.type in COMMENT_TYPES and doc_side(self.data, sibling) == "outer")
+            ):
+                leading.insert(0, sibling)
+                sibling = sibling.prev_sibling
+            self._impl(node, leading, Scope(index, "mod", scope.macro, scope.generics, scope.depth))
+
+    def _holder_of(self, node: Node) -> tuple[int, Scope] | None:
+        """The fn or const item whose body holds `node`, as (item index, its scope)."""
+        parent = node.parent
+        while parent is not None:
+            if parent.type in _HOLDER_TYPES:  # a fn-local fn is no item: look further out
+                found = self._holders.get((parent.start_byte, parent.end_byte))
+                if found is not None:
+                    return found
+            parent = parent.parent
+        return None
 
     def read_container(self, children: list[Node], scope: Scope, inner: Inner | None) -> None:
         if self._nesting >= MAX_ITEM_NESTING:
@@ -141,9 +179,10 @@ class Extractor:
                 shape.is_unsafe = "unsafe" in flags
                 shape.is_async = "async" in flags
                 shape.is_const = "const" in flags
-        self.builder.add(shape, node, node, leading, scope, refs)
+        index = self.builder.add(shape, node, node, leading, scope, refs)
         if body is not None:
             self._bodies.append(Body(body.start_byte, body.end_byte, refs))
+            self._holders[(node.start_byte, node.end_byte)] = (index, scope)
 
     # -- types ---------------------------------------------------------------------------
 
@@ -281,7 +320,10 @@ class Extractor:
         value = node.child_by_field_name("value")
         shape = self._shape(kind, name, node, value)
         shape.signature = shape.signature.rstrip("= ")
-        self.builder.add(shape, node, node, leading, scope, refs)
+        index = self.builder.add(shape, node, node, leading, scope, refs)
+        if value is not None and b"impl" in data[value.start_byte : value.end_byte]:
+            # `const _: () = { impl .. };`: impls in the block belong to the crate
+            self._holders[(node.start_byte, node.end_byte)] = (index, scope)
 
     def _type_alias(self, node: Node, leading: list[Node], scope: Scope) -> None:
         name = _name(node)
@@ -332,6 +374,33 @@ class Extractor:
         inner = node.named_children[0] if node.named_child_count else None
         if inner is not None and inner.type == "macro_invocation":
             self._macro_invocation(inner, leading, scope)
+        elif inner is not None and inner.type == "if_expression" and scope.macro is not None:
+            self._cfg_branches(inner, scope)
+
+    def _cfg_branches(self, node: Node, scope: Scope) -> None:
+        """`cfg_if! { if #[cfg(a)] { items } else { items } }`: the items of every branch,
+        each with the cfg under which its branch is the one compiled."""
+        earlier: list[str] = []  # conditions of the branches before: all of them failed
+        branch: Node | None = node
+        while branch is not None:
+            condition = _cfg_condition(self.data, branch.child_by_field_name("condition"))
+            block = branch.child_by_field_name("consequence")
+            if branch.type == "block":
+                condition, block = None, branch
+            cfgs = [f"not({c})" for c in earlier] + ([condition] if condition else [])
+            if block is not None:
+                before = len(self.builder.items)
+                self.read_container(block.children, scope, None)
+                for item in self.builder.items[before:]:
+                    if item.parent == scope.parent and cfgs:
+                        item.attrs.cfg = " && ".join(
+                            ([item.attrs.cfg] if item.attrs.cfg else []) + cfgs
+                        )
+            if condition is None and branch.type != "block":
+                break  # an `if` that is not `#[cfg(..)]`: later branches cannot be read
+            if condition:
+                earlier.append(condition)
+            branch = _else_branch(branch)
 
     def _macro_invocation(self, node: Node, leading: list[Node], scope: Scope) -> None:
         macro = node.child_by_field_name("macro")
@@ -340,10 +409,42 @@ class Extractor:
         name = squash_node(self.data, macro)
         if name not in self.macro_uses:
             self.macro_uses.append(name)
+        inside = Scope(scope.parent, scope.container, name, scope.generics, scope.depth + 1)
+        token_tree = _last_token_tree(node)
+        flag_structs = find_flag_structs(self.data, token_tree) if token_tree else []
+        if flag_structs:
+            for flags in flag_structs:
+                self._flag_struct(flags, inside)
+            return
         tree = reparse_token_tree(self.data, node, scope.depth)
         if tree is not None:
-            inside = Scope(scope.parent, scope.container, name, scope.generics, scope.depth + 1)
             self.read_tree(tree.root_node, inside, None)
+
+    def _flag_struct(self, flags: FlagStruct, scope: Scope) -> None:
+        """A bitflags struct: the struct read from its header, then one pub assoc const
+        per entry (what the macro generates), as children of the struct."""
+        before = len(self.builder.items)
+        self.read_tree(flags.header_tree(self.data).root_node, scope, None)
+        owner = next(
+            (
+                i
+                for i in range(before, len(self.builder.items))
+                if self.builder.items[i].kind == "struct"
+                and self.builder.items[i].name == flags.name
+            ),
+            None,
+        )
+        if owner is None:
+            return
+        struct = self.builder.items[owner]
+        struct.line_end = max(struct.line_end, flags.block.end_point[0] + 1)
+        struct.byte_end = max(struct.byte_end, flags.block.end_byte)
+        member = Scope(owner, scope.container, scope.macro, scope.generics, scope.depth)
+        for entry in flags.consts:
+            shape = Shape("assoc_const", entry.name, f"pub const {entry.name}: {flags.name}")
+            shape.visibility = "pub"
+            refs = RefCollector(self.data)
+            self.builder.add(shape, entry.first, entry.last, entry.docs, member, refs)
 
     # -- imports ---------------------------------------------------------------------------
 
@@ -394,6 +495,34 @@ def _name(node: Node) -> str | None:
         return None
     text = name.text
     return text.decode("utf-8", errors="replace") if text else None
+
+
+def _cfg_condition(data: bytes, condition: Node | None) -> str | None:
+    """`#[cfg(unix)]` as the condition of an `if` (parsed as `#` and `[cfg(unix)]`)."""
+    if condition is None:
+        return None
+    text = squash_node(data, condition)
+    if text.startswith("[cfg(") and text.endswith(")]"):
+        return text[5:-2]
+    return None
+
+
+def _else_branch(if_node: Node) -> Node | None:
+    """The `if` or block after `else`, None when there is no else."""
+    for child in if_node.children:
+        if child.type == "else_clause":
+            return next(
+                (c for c in child.named_children if c.type in ("if_expression", "block")), None
+            )
+    return None
+
+
+def _last_token_tree(invocation: Node) -> Node | None:
+    found = None
+    for child in invocation.children:
+        if child.type == "token_tree":
+            found = child
+    return found
 
 
 def _where(node: Node) -> Node | None:

@@ -8,11 +8,15 @@ inherit the paths of their type.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rustrag.resolve.canonical import Placement, local_type
 from rustrag.resolve.defs import Def, LocalItem, LocalModule, Namespace, namespaces_of
 from rustrag.resolve.scope import Resolver
+from rustrag.resolve.typetext import strip_generics
+
+_TYPE_PATH = re.compile(r"^(?:::)?(?:r#)?[A-Za-z_]\w*(?:::(?:r#)?[A-Za-z_]\w*)*$")
 
 MAX_MODULE_VISITS = 16  # a module re-exported under many paths is still walked a few times
 
@@ -41,10 +45,11 @@ def compute_publicity(r: Resolver, placement: Placement) -> Publicity:
             found[i] = set(binding_paths.get(d, ())) if d is not None else set()
         public[i] = bool(found[i])
     for i, s in enumerate(r.slots):
+        if s.raw.kind == "impl":  # wherever written (a fn body too), public with its type
+            owner = local_type(placement.impl_self.get(i, []))
+            public[i] = owner is not None and bool(found[owner.index])
+            continue
         if s.module_level or s.parent is None or s.raw.kind == "macro_rules":
-            if s.raw.kind == "impl":
-                owner = local_type(placement.impl_self.get(i, []))
-                public[i] = owner is not None and bool(found[owner.index])
             continue
         bases = _member_bases(r, placement, found, i)
         found[i] = {f"{b}::{s.raw.name}" for b in bases}
@@ -114,7 +119,7 @@ def _impl_member_bases(
 ) -> set[str]:
     raw = r.slots[impl].raw
     owner = local_type(placement.impl_self.get(impl, []))
-    if owner is None:
+    if owner is None or not names_type_directly(raw.impl_self or ""):
         return set()
     if raw.impl_trait:
         if raw.impl_trait.lstrip().startswith("!"):
@@ -126,6 +131,12 @@ def _impl_member_bases(
     elif vis != "pub":
         return set()
     return found[owner.index]
+
+
+def names_type_directly(self_type: str) -> bool:
+    """Whether `impl .. for X` lets users write `X::member`: only when X is a path.
+    An impl for `&X`, `&mut X`, `[X]`, `dyn X` or `Box<X>` names a different type."""
+    return bool(_TYPE_PATH.match(strip_generics(self_type).replace(" ", "")))
 
 
 def _ordered(paths: set[str], canonical: str) -> list[str]:

@@ -87,9 +87,7 @@ def refresh_search_indexes(
         lexical, rows = LexicalIndex(), RowTable()
         report.rebuilt = True
     forced = set(changed_crates or ())
-    stale = {
-        cid for cid, stamp in rows.stamps.items() if stored.get(cid) != stamp or cid in forced
-    }
+    stale = {cid for cid, stamp in rows.stamps.items() if stored.get(cid) != stamp or cid in forced}
     missing = set(stored) - set(rows.stamps)
     for crate_id in sorted(stale):
         lexical.remove([lexical.ids[int(r)] for r in rows.drop_crate(crate_id)])
@@ -123,4 +121,3 @@ def refresh_search_indexes(
         report.embedding = start_background_embedding(index_dir)
     report.seconds = time.perf_counter() - started
     return report
-

@@ -47,7 +47,7 @@ def start_background_embedding(index_dir: Path) -> str:
     lock.release()
     layout.search_dir(index_dir).mkdir(parents=True, exist_ok=True)
     with open(layout.embed_log_file(index_dir), "ab") as log:
-        process = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
+        process = subprocess.Popen(
             [sys.executable, "-m", "rustrag.retrieve.embed_job", str(index_dir)],
             stdin=subprocess.DEVNULL,
             stdout=log,

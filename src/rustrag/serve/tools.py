@@ -283,6 +283,7 @@ def forwarded(
     required: list[str],
     *,
     path_args: tuple[str, ...] = (),
+    output_schema: schemas.Schema | None = None,
 ) -> ToolSpec:
     """A tool that forwards its arguments to `Workspace.<name>` as keywords. Arguments in
     `path_args` are FILE or FILE:LINE and pass through `safe_path` first."""
@@ -302,6 +303,7 @@ def forwarded(
         title=title,
         description=description,
         input_schema=schemas.arguments(properties, required),
+        output_schema=output_schema,
         run=run,
         requires=name,
     )
@@ -312,6 +314,19 @@ def _checked_location(workspace: Workspace, location: str) -> str:
     resolved = safe_path(workspace, path)
     return f"{resolved}:{line}" if line is not None else str(resolved)
 
+
+# `rustrag.check.CheckReport.to_json()`
+CHECK_RESULT: schemas.Schema = {
+    "type": "object",
+    "properties": {
+        "ok": {"type": "boolean"},
+        "errors": {"type": "integer"},
+        "warnings": {"type": "integer"},
+        "checked": {"type": "integer"},
+        "crates": {"type": "object", "additionalProperties": {"type": "string"}},
+        "findings": {"type": "array", "items": {"type": "object"}},
+    },
+}
 
 FILE_LINE_ARG: schemas.Schema = {
     "type": "string",
@@ -348,6 +363,7 @@ OPTIONAL_TOOLS: list[ToolSpec] = [
         {"code": {"type": "string", "description": "Rust source to check."}, "file": FILE_LINE_ARG},
         [],
         path_args=("file",),
+        output_schema=CHECK_RESULT,
     ),
 ]
 

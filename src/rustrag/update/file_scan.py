@@ -36,6 +36,7 @@ class CrateScan:
     to_parse: list[str] = field(default_factory=list)  # rel paths with no usable parse
     changed: list[str] = field(default_factory=list)  # rel paths whose content changed
     removed: list[str] = field(default_factory=list)  # stored files no longer present
+    uncached: list[str] = field(default_factory=list)  # unchanged, but no cached parse
 
     @property
     def dirty(self) -> bool:
@@ -101,17 +102,24 @@ def scan_crate(
             if cached is not None:
                 scan.parsed[rel] = cached
             else:
-                scan.to_parse.append(rel)
+                # unchanged, only its parse is gone: parsed later if the crate needs it
+                scan.uncached.append(rel)
             continue
         digest = _digest_file(abs_path, max_bytes)
-        cached = cache.get(digest, abs_path) if digest == state[2] and digest else None
-        if cached is not None:
-            scan.parsed[rel] = _refreshed(cached, size, mtime_ns)
-            if (size, mtime_ns) != state[:2]:
-                scan.changed.append(rel)  # same content, but the stored stat row moves
-        else:
+        if digest is None or digest != state[2]:
             scan.changed.append(rel)
             scan.to_parse.append(rel)
+            continue
+        stat_moved = (size, mtime_ns) != state[:2]
+        if stat_moved:
+            scan.changed.append(rel)  # same content, but the stored stat row moves
+        cached = cache.get(digest, abs_path)
+        if cached is not None:
+            scan.parsed[rel] = _refreshed(cached, size, mtime_ns)
+        elif stat_moved:
+            scan.to_parse.append(rel)  # the crate is re-resolved anyway
+        else:
+            scan.uncached.append(rel)
     return scan
 
 

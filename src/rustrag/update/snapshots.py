@@ -1,8 +1,9 @@
 """Named copies of the whole index state, and putting one back.
 
 A snapshot is `index_dir/snapshots/<id>/` holding a consistent copy of the Cozo database
-(store.backup), copies of the search snapshot folders that exist (`lexical/`, `vectors/`,
-each already a checksummed manifest folder of rustrag.index), and `manifest.json`. It is
+(store.backup), a copy of the search folder when there is one (`search/`: the lexical,
+row-facts and vector snapshots of rustrag.retrieve, each a checksummed manifest folder),
+and `manifest.json`. It is
 built under `<id>.tmp` and renamed into place, so a listed snapshot is always complete.
 
 Rollback holds the writer lock, puts the search folders back first (a damaged or
@@ -29,13 +30,16 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from rustrag.retrieve.layout import SEARCH_DIR
 from rustrag.store import DB_FILENAME, LOCK_FILENAME, IndexBusy, Store
 from rustrag.store.backup import copy_database, replace_database
 
 SNAPSHOT_DIR = "snapshots"
 MANIFEST = "manifest.json"
-# Derived search snapshots kept beside the database (rustrag.index writes them).
-SEARCH_DIRS = ("lexical", "vectors")
+# Derived search snapshots kept beside the database (rustrag.retrieve.layout.SEARCH_DIR).
+SEARCH_DIRS = (SEARCH_DIR,)
+# Files of a running job, never part of a state to restore.
+_NOT_COPIED = shutil.ignore_patterns("*.lock", "*.log", "*.tmp")
 # Automatic snapshots (before a dependency change) beyond this many are pruned, oldest
 # first; snapshots the user asked for are never pruned.
 KEEP_AUTOMATIC = 3
@@ -82,7 +86,7 @@ def take_snapshot(
     for name in SEARCH_DIRS:
         source = Path(index_dir) / name
         if source.is_dir():
-            shutil.copytree(source, staging / name)
+            shutil.copytree(source, staging / name, ignore=_NOT_COPIED)
             copied.append(name)
     info = SnapshotInfo(
         snapshot_id=snapshot_id,

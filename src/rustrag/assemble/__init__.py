@@ -1,0 +1,1 @@
+"""Context packs: the definitions a model should read, fitted to a token budget."""

@@ -1,0 +1,283 @@
+"""Hybrid search: exact names, BM25, dense vectors and the code graph, fused by rank.
+
+A `Searcher` holds the memory-mapped snapshots of one index and is kept per `Workspace`
+(`searcher_for`), so a long-lived process (the MCP server) pays the loading once; it
+reloads by itself when `rustrag index` writes a new snapshot.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rustrag.api import NotFound, NotIndexed, Workspace
+from rustrag.index.snapshot import SnapshotError
+from rustrag.model import Item
+from rustrag.retrieve import graph, layout
+from rustrag.retrieve.build import load_lexical
+from rustrag.retrieve.dense import DenseSearch
+from rustrag.retrieve.filters import Origin, SearchScope, crates_by_origin
+from rustrag.retrieve.fusion import DEFAULT_FUSION, FusionParams, final_order, fuse
+from rustrag.retrieve.hits import SearchHit, use_path
+from rustrag.retrieve.query import QueryAnalysis, analyse
+from rustrag.retrieve.rows import Mask
+from rustrag.store.records import MATCH_RANK
+
+IMPORT_KINDS = frozenset({"use", "extern_crate"})
+LEXICAL_DEPTH = 100  # BM25 hits fused (and the dense candidate set at large scale)
+EXACT_DEPTH = 10
+# Above this many vectors, dense scores only the lexical/exact candidates instead of
+# the whole matrix: exact search over 500k rows costs 36-63 ms (memory bound) and the
+# warm target is 10 ms. Below it, the full pass finds what BM25 missed.
+FULL_DENSE_MAX_ROWS = 60_000
+
+SIGNALS = ("exact", "lexical", "dense", "graph")
+
+
+@dataclass(slots=True)
+class SearchOptions:
+    k: int = 10
+    crate: str | None = None  # NAME (its current version) or NAME@VERSION
+    kinds: Sequence[str] | None = None
+    origin: Origin = "all"
+    all_versions: bool = False  # else one version per crate name: the one the project uses
+    signals: frozenset[str] = frozenset(SIGNALS)
+    dense: bool | None = None  # None: when vectors are ready; False: never load the model
+    fusion: FusionParams = DEFAULT_FUSION
+
+
+@dataclass(slots=True)
+class SearchRun:
+    """A search's hits plus what it could use (for people, tests and the eval)."""
+
+    query: QueryAnalysis
+    hits: list[SearchHit] = field(default_factory=list)
+    dense_status: str = "off"
+    ranked: dict[str, list[str]] = field(default_factory=dict)  # per signal, best first
+
+
+class Searcher:
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = index_dir
+        self._stamp = self._snapshot_stamp()
+        try:
+            self.lexical, self.rows = load_lexical(index_dir, verify=False)
+        except SnapshotError as exc:
+            raise NotIndexed(
+                f"no search index in {layout.search_dir(index_dir)} ({exc}); "
+                "run `rustrag index` to build it"
+            ) from exc
+        self.dense = DenseSearch(index_dir)
+
+    def _snapshot_stamp(self) -> float:
+        try:
+            return (layout.bm25_dir(self.index_dir) / "manifest.json").stat().st_mtime
+        except OSError:
+            return 0.0
+
+    def is_current(self) -> bool:
+        return self._snapshot_stamp() == self._stamp
+
+    def run(self, ws: Workspace, query: str, options: SearchOptions) -> SearchRun:
+        analysis = analyse(query)
+        run = SearchRun(analysis)
+        if not analysis.text:
+            return run
+        scope = self._scope(ws, options)
+        ranked: dict[str, list[str]] = {}
+        if "exact" in options.signals and analysis.exact:
+            ranked["exact"] = self._exact(ws, analysis, scope)
+        mask = scope.mask(self.rows)
+        lex_rows: list[int] = []
+        if "lexical" in options.signals:
+            found = self.lexical.search(analysis.lexical_text, LEXICAL_DEPTH, mask)
+            lex_rows = [row for row, _ in found]
+            ranked["lexical"] = [self.lexical.ids[row] for row in lex_rows]
+        if "dense" in options.signals and options.dense is not False:
+            run.dense_status = self._dense(analysis, mask, lex_rows, ranked)
+        params = options.fusion
+        fused = fuse(ranked, params.weights, params.k)
+        notes: dict[str, str] = {}
+        vias: dict[str, str] = {}
+        if "graph" in options.signals:
+            fused = self._expand(ws, analysis, options, scope, fused, ranked, notes, vias)
+        run.ranked = ranked
+        exact_first = final_order(fused, params)
+        wanted = [item_id for item_id, _, _ in exact_first[: options.k * 2]]
+        items = {item.item_id: item for item in ws.store.items(wanted)}
+        for item_id, score, signals in exact_first:
+            item = items.get(item_id)
+            if item is None or not scope.allows(item.crate_id, item.kind):
+                continue  # gone since the snapshot, or a neighbour outside the filters
+            run.hits.append(self._hit(ws, item, score, signals, vias, notes))
+            if len(run.hits) == options.k:
+                break
+        return run
+
+    # -- signals ----------------------------------------------------------------------
+
+    def _scope(self, ws: Workspace, options: SearchOptions) -> SearchScope:
+        crates = {cid: stored.crate.source for cid, stored in ws.crates().items()}
+        allowed = set(crates_by_origin(crates, options.origin))
+        if options.crate is not None:
+            allowed &= {_crate_id(ws, options.crate)}
+        elif not options.all_versions:
+            allowed &= _current_versions(ws)
+        kinds = frozenset(options.kinds) if options.kinds else None
+        every = options.origin == "all" and len(allowed) == len(crates)
+        return SearchScope(None if every else frozenset(allowed), kinds)
+
+    def _exact(self, ws: Workspace, analysis: QueryAnalysis, scope: SearchScope) -> list[str]:
+        found: list[str] = []
+        for name in analysis.exact[:8]:
+            matches = ws.store.find_items(name, limit=EXACT_DEPTH * 3)
+            usable = [
+                m
+                for m in matches
+                if m.item.kind not in IMPORT_KINDS and scope.allows(m.item.crate_id, m.item.kind)
+            ]
+            if not usable and "::" in name:
+                # `nom::take_while1` when nom 7 has it as `nom::bytes::complete::take_while1`:
+                # the last segment, in the crate the first one names
+                first, _, tail = name.partition("::")
+                last = tail.rsplit("::", 1)[-1]
+                usable = [
+                    m
+                    for m in ws.store.find_items(last, limit=EXACT_DEPTH * 3)
+                    if m.item.kind not in IMPORT_KINDS
+                    and m.item.path.split("::")[0] == first
+                    and scope.allows(m.item.crate_id, m.item.kind)
+                ]
+            # a bare name matches every `new`: keep exact hits for specific names only
+            if analysis.kind == "code" and len(usable) > EXACT_DEPTH:
+                continue
+            usable.sort(key=lambda m: (MATCH_RANK[m.match], not m.item.public, len(m.item.path)))
+            found.extend(m.item.item_id for m in usable[:EXACT_DEPTH])
+        return list(dict.fromkeys(found))
+
+    def _dense(
+        self,
+        analysis: QueryAnalysis,
+        mask: Mask | None,
+        lex_rows: list[int],
+        ranked: dict[str, list[str]],
+    ) -> str:
+        if not self.dense.ready(self.lexical.ids):
+            return self.dense.unavailable
+        candidates: list[int] | None = None
+        if len(self.lexical.ids) > FULL_DENSE_MAX_ROWS:
+            exact_rows = [self.lexical.ids.row_of(i) for i in ranked.get("exact", [])]
+            candidates = lex_rows + [r for r in exact_rows if r is not None]
+        rows = self.dense.search(
+            analysis.text, LEXICAL_DEPTH, mask if candidates is None else None, candidates
+        )
+        ranked["dense"] = [self.lexical.ids[row] for row in rows]
+        return "candidates" if candidates is not None else "full"
+
+    def _expand(
+        self,
+        ws: Workspace,
+        analysis: QueryAnalysis,
+        options: SearchOptions,
+        scope: SearchScope,
+        fused: list[tuple[str, float, dict[str, int]]],
+        ranked: dict[str, list[str]],
+        notes: dict[str, str],
+        vias: dict[str, str],
+    ) -> list[tuple[str, float, dict[str, int]]]:
+        if analysis.exact and not ranked.get("exact"):
+            # named something the current versions lack: maybe an older version has it
+            for replacement in graph.replacements(ws, analysis, current_versions(ws)):
+                ranked.setdefault("exact", []).append(replacement.item_id)
+                notes[replacement.item_id] = replacement.note
+        params = options.fusion
+        top = [i for i, _, _ in fuse(ranked, params.weights, params.k)[: graph.EXPANDED_HITS]]
+        query_words = {w.lower() for w in analysis.lexical_text.replace("::", " ").split()}
+
+        def wanted(name: str) -> int:
+            return 0 if name.lower() in query_words else 1
+
+        expanded: list[str] = []
+        for item in ws.store.items(top):
+            for neighbour in graph.neighbours(ws, item, wanted):
+                if neighbour.item_id not in vias:
+                    vias[neighbour.item_id] = neighbour.via
+                    expanded.append(neighbour.item_id)
+        if expanded:
+            ranked["graph"] = expanded
+        return fuse(ranked, params.weights, params.k) if expanded or notes else fused
+
+    def _hit(
+        self,
+        ws: Workspace,
+        item: Item,
+        score: float,
+        signals: dict[str, int],
+        vias: dict[str, str],
+        notes: dict[str, str],
+    ) -> SearchHit:
+        via = vias.get(item.item_id, "") if set(signals) == {"graph"} else ""
+        return SearchHit(
+            view=ws.view(item),
+            score=score,
+            signals=signals,
+            use_path=use_path(item.paths, item.path, item.kind),
+            via=via,
+            note=notes.get(item.item_id, ""),
+        )
+
+
+def current_versions(ws: Workspace) -> dict[str, str]:
+    """Crate name → the crate id searches use by default: the version the project
+    depends on directly, else (several versions indexed as members or transitively) the
+    newest. Unlike the name lookup's rule, a workspace listing clap 2, 3 and 4 side by
+    side (a corpus, not a project) gets clap 4."""
+    scope = ws.scope()
+    direct = set(scope.direct.values())
+    best: dict[str, tuple[tuple[int, tuple[int, ...]], str]] = {}
+    for crate_id, stored in ws.crates().items():
+        source = stored.crate
+        key = (0 if crate_id in direct else 1, tuple(-p for p in _version_key(source.version)))
+        if source.name not in best or key < best[source.name][0]:
+            best[source.name] = (key, crate_id)
+    return {name: crate_id for name, (_, crate_id) in best.items()}
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    core = version.split("+")[0].split("-")[0]
+    return tuple(int(p) if p.isdigit() else 0 for p in core.split("."))
+
+
+def _crate_id(ws: Workspace, crate: str) -> str:
+    """NAME@VERSION as given, or NAME → its default version (see current_versions)."""
+    if crate in ws.crates():
+        return crate
+    name = crate.partition("@")[0]
+    current = current_versions(ws)
+    for stored in ws.crates().values():
+        if name in (stored.crate.name, stored.crate.extern_name):
+            return current[stored.crate.name]
+    known = ", ".join(sorted(ws.crates())) or "none"
+    raise NotFound(f"crate `{crate}` is not in the index (indexed: {known}); see `rustrag deps`")
+
+
+def _current_versions(ws: Workspace) -> set[str]:
+    return set(current_versions(ws).values())
+
+
+_SEARCHERS: weakref.WeakKeyDictionary[Workspace, Searcher] = weakref.WeakKeyDictionary()
+
+
+def searcher_for(ws: Workspace) -> Searcher:
+    """The workspace's searcher, reloaded when a newer snapshot was written."""
+    searcher = _SEARCHERS.get(ws)
+    if searcher is None or not searcher.is_current():
+        ws.store  # noqa: B018 (raises NotIndexed with the right advice when there is no index)
+        searcher = _SEARCHERS[ws] = Searcher(ws.index_dir)
+    return searcher
+
+
+def search(ws: Workspace, query: str, options: SearchOptions | None = None) -> SearchRun:
+    return searcher_for(ws).run(ws, query, options or SearchOptions())

@@ -1,0 +1,149 @@
+"""Hybrid search, context packs and their CLI on real indexes (the example workspace;
+clap 3 and 4 from Debian's registry in one corpus workspace for versions)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rustrag.api import NotFound, Workspace
+from rustrag.assemble.tokens import count_tokens
+from rustrag.cli import app
+from rustrag.retrieve import layout
+from rustrag.retrieve.build import load_lexical, refresh_search_indexes
+from rustrag.store import Store
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "geometry"
+REGISTRY = Path("/usr/share/cargo/registry")
+CLAP_VERSIONS = ("clap-3.2.23", "clap-4.0.32")
+
+
+@pytest.fixture(scope="module")
+def geo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    index_dir = tmp_path_factory.mktemp("geo-index")
+    ws = Workspace(EXAMPLE, index_dir)
+    ws.index(embed=False)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture(scope="module")
+def claps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    if not all((REGISTRY / c).is_dir() for c in CLAP_VERSIONS):
+        pytest.skip("Debian clap crates not installed")
+    root = tmp_path_factory.mktemp("claps")
+    for name in CLAP_VERSIONS:
+        shutil.copytree(REGISTRY / name, root / "crates" / name)
+        (root / "crates" / name / "Cargo.lock").unlink(missing_ok=True)
+    (root / "Cargo.toml").write_text('[workspace]\nmembers = ["crates/*"]\n')
+    ws = Workspace(root, root / "index")
+    ws.index(embed=False)
+    yield ws
+    ws.close()
+
+
+def test_index_builds_the_lexical_snapshot(geo: Workspace) -> None:
+    lexical, rows = load_lexical(geo.index_dir)
+    assert len(rows) == len(lexical.ids) == lexical.live_count > 20
+    assert (layout.bm25_dir(geo.index_dir) / "manifest.json").is_file()
+    assert not layout.vectors_dir(geo.index_dir).exists()  # embed=False starts nothing
+
+
+def test_identifier_ranks_its_definition_first(geo: Workspace) -> None:
+    hits = geo.search("Circle", k=5, dense=False)
+    assert hits[0].view.item.path.endswith("Circle") and hits[0].view.item.kind == "struct"
+    assert "exact" in hits[0].signals
+    assert hits[0].use_path == "shapes::Circle"
+
+
+def test_question_finds_items_by_their_words(geo: Workspace) -> None:
+    hits = geo.search("total area of the shapes", k=8, dense=False)
+    names = [h.view.item.name for h in hits]
+    assert "total_area" in names and "lexical" in hits[names.index("total_area")].signals
+
+
+def test_pasted_code_is_read_for_identifiers(geo: Workspace) -> None:
+    code = 'let c = Circle::new(2.0);\nprintln!("{}", c.diameter());'
+    paths = [h.view.item.path for h in geo.search(code, k=10, dense=False)]
+    assert any(p.endswith("Circle::new") for p in paths)
+    assert any(p.endswith("Circle::diameter") for p in paths)
+
+
+def test_graph_adds_methods_of_a_type(geo: Workspace) -> None:
+    hits = geo.search("Polygon", k=10, dense=False)
+    graph_hits = [h for h in hits if "graph" in h.signals]
+    assert any(h.view.item.kind == "method" for h in graph_hits)
+
+
+def test_kind_and_origin_filters(geo: Workspace) -> None:
+    hits = geo.search("Shape", k=10, kinds=["trait"], dense=False)
+    assert hits and all(h.view.item.kind == "trait" for h in hits)
+    assert geo.search("Circle", k=10, origin="deps", dense=False) == []
+
+
+def test_unknown_crate_says_what_to_do(geo: Workspace) -> None:
+    with pytest.raises(NotFound, match="not in the index"):
+        geo.search("Circle", crate="nosuchcrate", dense=False)
+
+
+def test_outdated_name_gets_its_replacement(claps: Workspace) -> None:
+    hits = claps.search("App", k=5, dense=False)
+    top = hits[0]
+    assert top.view.item.path.endswith("Command") and top.view.version == "4.0.32"
+    assert "renamed" in top.note and "App" in top.note
+
+
+def test_versions_default_to_the_newest_and_can_be_pinned(claps: Workspace) -> None:
+    assert {h.view.version for h in claps.search("Arg", k=10, dense=False)} == {"4.0.32"}
+    pinned = claps.search("App", k=3, crate="clap@3.2.23", dense=False)
+    assert pinned[0].view.item.name == "App" and pinned[0].view.version == "3.2.23"
+
+
+def test_context_pack_respects_budget_and_has_no_duplicates(claps: Workspace) -> None:
+    for budget in (150, 600, 2500):
+        pack = claps.context("parse command line arguments with subcommands", budget=budget)
+        markdown = pack.to_markdown()
+        assert count_tokens(markdown) == pack.tokens <= budget
+        ids = [e.item_id for e in pack.entries]
+        assert len(ids) == len(set(ids))
+    assert pack.entries and all(e.version and e.use_path for e in pack.entries)
+
+
+def test_context_at_a_line_starts_with_the_enclosing_item(geo: Workspace) -> None:
+    circle = EXAMPLE / "crates" / "shapes" / "src" / "shapes" / "circle.rs"
+    line = next(i for i, t in enumerate(circle.read_text().splitlines(), 1) if "fn diameter" in t)
+    pack = geo.context(at=f"{circle}:{line + 1}", budget=1500)
+    assert pack.entries[0].path.endswith("Circle::diameter")
+    assert pack.tokens <= 1500
+
+
+def test_refresh_rereads_only_rewritten_crates(geo: Workspace) -> None:
+    shapes = next(cid for cid in geo.crates() if cid.startswith("shapes@"))
+    geo.close()
+    with Store.open(geo.index_dir) as store:
+        report = refresh_search_indexes(store, geo.index_dir, embed=False)
+        assert report.crates_refreshed == [] and not report.rebuilt
+        forced = refresh_search_indexes(store, geo.index_dir, embed=False, changed_crates=[shapes])
+    assert forced.crates_refreshed == [shapes]
+    assert geo.search("Circle", k=1, dense=False)[0].view.item.name == "Circle"
+
+
+def test_cli_search_and_context_json(geo: Workspace) -> None:
+    runner = CliRunner()
+    args = ["--index-dir", str(geo.index_dir), "--path", str(EXAMPLE), "--json"]
+    result = runner.invoke(app, ["search", "Circle", "-k", "3", *args])
+    assert result.exit_code == 0, result.output
+    first = json.loads(result.output)["results"][0]
+    assert first["name"] == "Circle" and Path(first["crate_root"]).is_absolute()
+    assert (Path(first["crate_root"]) / first["file"]).is_file()
+    assert first["line_start"] <= first["line_end"] and "exact" in first["signals"]
+    result = runner.invoke(app, ["context", "circle diameter", "--budget", "300", *args])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["tokens"] <= 300
+    result = runner.invoke(app, ["search", "x", "--origin", "nope", *args])
+    assert result.exit_code != 0
