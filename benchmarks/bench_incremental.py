@@ -28,6 +28,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rustrag.pipeline import Indexer
 
 REGISTRY = Path("/usr/share/cargo/registry")
 DEPENDENCIES = """clap = "4"
@@ -188,11 +192,11 @@ def main() -> None:
     _embedding_figure()
 
 
-def _refresh_search(indexer: object, index_dir: Path, crates: list[str]) -> float:
+def _refresh_search(indexer: Indexer, index_dir: Path, crates: list[str]) -> float:
     from rustrag.retrieve.build import refresh_search_indexes
 
     started = time.perf_counter()
-    refresh_search_indexes(indexer.store, index_dir, embed=False, changed_crates=crates)  # type: ignore[attr-defined]
+    refresh_search_indexes(indexer.store, index_dir, embed=False, changed_crates=crates)
     return time.perf_counter() - started
 
 

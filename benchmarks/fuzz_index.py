@@ -294,9 +294,13 @@ def check(
                     out.corruption.append(f"crate {crate_id} missing")
                 stored |= {f"{crate}/{f.rel_path}": f for f in store.files(crate_id)}
                 for row in store.iter_export(crate_id):
+                    item_ids.add(str(row["item_id"]))
+                    if row["in_macro"]:
+                        # Items from macro calls depend on the macros the whole crate
+                        # defines (resolve expands them), not on this file alone.
+                        continue
                     key = (str(row["kind"]), _int(row["line_start"]), _int(row["line_end"]))
                     items_by_file[f"{crate}/{row['file']}"].append(key)
-                    item_ids.add(str(row["item_id"]))
             out.corruption += _consistency(store, item_ids, stored)
     except Exception as error:  # an index that cannot be read back is the failure counted
         out.corruption.append(f"index cannot be read: {error!r}")
@@ -323,7 +327,7 @@ def check(
 
 def _check_control(case: Case, stored_items: list[tuple[str, int, int]], out: Outcome) -> None:
     clean = parse_file(case.source, case.rel)
-    expected = sorted((i.kind, i.line_start, i.line_end) for i in clean.items)
+    expected = sorted((i.kind, i.line_start, i.line_end) for i in clean.items if not i.in_macro)
     if sorted(stored_items) == expected:
         out.controls_matching += 1
         return

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.small_workspace import index_contents, make_workspace
+from benchmarks.small_workspace import export_lines, index_contents, make_workspace
 from rustrag.pipeline import index_workspace
 from rustrag.store import IndexMissing, Store
 from rustrag.update.parse_cache import CACHE_DIR_NAME
@@ -127,8 +127,27 @@ def run_kill_loop(
 
 
 def _differing(got: dict[str, Any], want: dict[str, Any]) -> list[str]:
-    names = sorted(set(got) | set(want))
-    return [n for n in names if got.get(n) != want.get(n)]
+    """`crate relation.column` for every difference between two index_contents."""
+    from rustrag.store.schema import RELATIONS_BY_NAME
+
+    found = []
+    for crate_id in sorted(set(got) | set(want)):
+        mine, theirs = got.get(crate_id, {}), want.get(crate_id, {})
+        for relation in sorted(set(mine) | set(theirs)):
+            a, b = mine.get(relation, []), theirs.get(relation, [])
+            if a == b:
+                continue
+            names = RELATIONS_BY_NAME[relation].column_names
+            if relation == "crates":
+                names = tuple(n for n in names if n != "indexed_at")
+            columns = {
+                names[i]
+                for x, y in zip(a, b, strict=False)
+                for i in range(min(len(x), len(y)))
+                if x[i] != y[i]
+            }
+            found.append(f"{crate_id} {relation} ({len(a)} vs {len(b)} rows; {sorted(columns)})")
+    return found
 
 
 def main() -> None:
@@ -166,9 +185,11 @@ def main() -> None:
         if result.final_clean:
             os.environ.update(env)  # the clean index uses the same machine cache
             index_workspace(root, work / "clean")
+            exports = export_lines(work / "idx") == export_lines(work / "clean")
+            print(f"final export (sorted iter_export JSONL) equals a clean index's: {exports}")
             got, want = index_contents(work / "idx"), index_contents(work / "clean")
             same = "yes" if got == want else f"NO: differs in {_differing(got, want)}"
-        print(f"final index equals a clean index: {same}")
+        print(f"final rows (every relation) equal a clean index's: {same}")
 
 
 if __name__ == "__main__":

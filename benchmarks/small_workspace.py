@@ -98,3 +98,9 @@ def index_contents(index_dir: Path) -> dict[str, dict[str, list[tuple[Any, ...]]
             rows[CRATES.name] = [r[:stamp] + r[stamp + 1 :] for r in rows[CRATES.name]]
             contents[crate_id] = {name: sorted(map(tuple, r)) for name, r in rows.items()}
     return contents
+
+
+def export_lines(index_dir: Path) -> list[str]:
+    """Sorted JSONL of `iter_export`: the comparison the crash-safety issue asks for."""
+    with Store.open(index_dir, read_only=True) as store:
+        return sorted(json.dumps(row, sort_keys=True) for row in store.iter_export())

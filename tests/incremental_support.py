@@ -3,17 +3,15 @@ of benchmarks/small_workspace.py, clean-index comparison, and cache isolation.""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
-from benchmarks.small_workspace import CARGO, FILES, index_contents, make_workspace
+from benchmarks.small_workspace import CARGO, FILES, export_lines, index_contents, make_workspace
 
 from rustrag.pipeline import IndexReport, index_workspace
-from rustrag.store import Store
 
-__all__ = ["CARGO", "FILES", "index_contents", "make_workspace"]
+__all__ = ["CARGO", "FILES", "export_lines", "index_contents", "make_workspace"]
 
 DEBIAN_REGISTRY = Path("/usr/share/cargo/registry")
 needs_cargo = pytest.mark.skipif(
@@ -26,22 +24,23 @@ def index(root: Path, index_dir: Path) -> IndexReport:
     return index_workspace(root, index_dir)
 
 
-def assert_same_index(incremental: Path, clean_root: Path, clean_dir: Path) -> None:
-    """A clean index of `clean_root` into `clean_dir` equals the index at `incremental`."""
+def assert_same_index(
+    incremental: Path, clean_root: Path, clean_dir: Path, *, rows_of: set[str] | None = None
+) -> None:
+    """A clean index of `clean_root` into `clean_dir` equals the index at `incremental`:
+    the sorted `iter_export` JSONL of every crate, and every row of every relation of the
+    crates in `rows_of` (all crates when None)."""
     shutil.rmtree(clean_dir, ignore_errors=True)
     index(clean_root, clean_dir)
+    assert export_lines(incremental) == export_lines(clean_dir)
     got = index_contents(incremental)
     want = index_contents(clean_dir)
     assert sorted(got) == sorted(want)
     for crate_id in want:
+        if rows_of is not None and crate_id not in rows_of:
+            continue
         for relation, rows in want[crate_id].items():
             assert got[crate_id][relation] == rows, f"{crate_id}: {relation} differs"
-
-
-def export_lines(index_dir: Path) -> list[str]:
-    """Sorted JSONL of `iter_export`, the comparison the issue asks for."""
-    with Store.open(index_dir, read_only=True) as store:
-        return sorted(json.dumps(row, sort_keys=True) for row in store.iter_export())
 
 
 @pytest.fixture()

@@ -105,7 +105,8 @@ def test_export_jsonl_has_the_documented_fields(geometry_index: Path) -> None:
 def test_unknown_item_is_a_clear_error(geometry_index: Path) -> None:
     result = runner.invoke(app, ["show", "NoSuchThing", "--index-dir", str(geometry_index)])
     assert result.exit_code == 1
-    assert "nothing named `NoSuchThing`" in result.stderr
+    assert "named `NoSuchThing`" in result.stderr
+    assert "try a shorter path suffix" in result.stderr
 
 
 def test_query_without_index_says_how_to_make_one(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from incremental_support import (  # noqa: F401 (isolated_caches is a fixture)
     assert_same_index,
     export_lines,
     index,
+    index_contents,
     isolated_caches,
     make_workspace,
     needs_cargo,
@@ -140,17 +141,32 @@ def test_touch_without_change_parses_nothing(ws: tuple[Path, Path, Path]) -> Non
 def test_damaged_parse_cache_is_a_miss_not_an_error(ws: tuple[Path, Path, Path]) -> None:
     root, index_dir, clean = ws
     damaged = 0
-    for entry in (index_dir / CACHE_DIR_NAME).rglob("*.pkl"):
+    for entry in (index_dir / CACHE_DIR_NAME).rglob("parsed/*/*.pkl"):
         entry.write_bytes(b"\x80\x05garbage")
         damaged += 1
-    assert damaged >= 5  # at least the members' files (dependencies may come from the
-    # per-machine artifact cache of rustrag.deps and never be parsed)
+    assert damaged >= 30
     edit(root / "util/src/lib.rs", "Version::parse(s).ok()", "Version::parse(s.trim()).ok()")
     report = index(root, index_dir)
     # app's files are unchanged: its lost parses do not matter until it needs resolving
     assert report.crates_updated == ["util@0.1.0"]
-    assert report.files_parsed == 2  # util's two files: the damaged entry is re-parsed
+    assert report.files_parsed == 2  # util's two files: the damaged entries are re-parsed
     assert_same_index(index_dir, root, clean)
+
+
+def test_lost_export_tables_are_rebuilt_from_sources(ws: tuple[Path, Path, Path]) -> None:
+    root, index_dir, clean = ws
+    shutil.rmtree(next((index_dir / CACHE_DIR_NAME).glob("*/exports")))
+    edit(root / "util/src/lib.rs", "Version::parse(s).ok()", "Version::parse(s.trim()).ok()")
+    report = index(root, index_dir)
+    assert report.crates_updated == ["util@0.1.0"]  # dependencies resolved in memory only
+    # util resolved against the rebuilt tables exactly as a clean index resolves it.
+    # (The dependencies themselves are not compared: re-parsing a file in one process can
+    # order the refs of nested calls differently, a parse-stage issue reported upstream.)
+    shutil.rmtree(clean, ignore_errors=True)
+    index(root, clean)
+    got, want = index_contents(index_dir), index_contents(clean)
+    assert got["util@0.1.0"] == want["util@0.1.0"]
+    assert got["app@0.1.0"] == want["app@0.1.0"]
 
 
 def test_removed_member_is_dropped(ws: tuple[Path, Path, Path]) -> None:

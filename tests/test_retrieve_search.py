@@ -16,6 +16,8 @@ from rustrag.assemble.tokens import count_tokens
 from rustrag.cli import app
 from rustrag.retrieve import layout
 from rustrag.retrieve.build import load_lexical, refresh_search_indexes
+from rustrag.retrieve.catalog import CANONICAL, CRATE_AND_NAME, NAME, SUFFIX
+from rustrag.retrieve.searcher import searcher_for
 from rustrag.store import Store
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "geometry"
@@ -102,6 +104,26 @@ def test_versions_default_to_the_newest_and_can_be_pinned(claps: Workspace) -> N
     assert {h.view.version for h in claps.search("Arg", k=10, dense=False)} == {"4.0.32"}
     pinned = claps.search("App", k=3, crate="clap@3.2.23", dense=False)
     assert pinned[0].view.item.name == "App" and pinned[0].view.version == "3.2.23"
+
+
+def test_exact_names_from_the_catalog_agree_with_the_store(claps: Workspace) -> None:
+    """The in-memory name lookup (no store round trip) ranks as the store's does."""
+    catalog = searcher_for(claps).catalog
+    command = "clap@4.0.32|clap::builder::command::Command|struct"
+    by_path = {m.item_id: m.rank for m in catalog.named("clap::builder::command::Command")}
+    assert by_path[command] == CANONICAL
+    assert {m.item_id: m.rank for m in catalog.named("clap::Command")}[command] == CRATE_AND_NAME
+    suffix = {m.item_id: m.rank for m in catalog.named("Command::new")}
+    assert suffix["clap@4.0.32|clap::builder::command::Command::new|method"] == SUFFIX
+    assert all(i.endswith("Command::new|method") for i in suffix)
+    assert command in {m.item_id for m in catalog.named("Command") if m.rank == NAME}
+    members = catalog.members("clap@4.0.32", "clap::builder::command::Command", ("method",))
+    stored = {m.method.item_id for m in claps.store.methods_of(command)}
+    assert set(members) == stored and len(members) > 100
+    for query in ("Command::new", "ArgMatches::get_one", "clap::Arg"):
+        top = claps.search(query, k=1, dense=False)[0].view.item
+        store_best = claps.resolve_one(query, crate="clap@4.0.32")[0].item
+        assert top.item_id == store_best.item_id, query
 
 
 def test_context_pack_respects_budget_and_has_no_duplicates(claps: Workspace) -> None:

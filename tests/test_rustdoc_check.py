@@ -364,6 +364,7 @@ def test_items_off_in_the_truth_build_are_not_false_positives() -> None:
 
 def test_effective_cfg_folds_parents_modules_and_file_attributes(tmp_path: Path) -> None:
     from benchmarks.rustdoc_check.item_cfg import CfgChains, inner_cfg
+
     from rustrag.model import CrateSource, Target
     from rustrag.parse import parse_file
     from rustrag.resolve import resolve_crate
@@ -391,8 +392,39 @@ def test_effective_cfg_folds_parents_modules_and_file_attributes(tmp_path: Path)
         rel: [p for p in map(inner_cfg, pf.inner_attrs) if p is not None]
         for rel, pf in files.items()
     }
-    chains = CfgChains(resolved.items, file_cfgs)
+    mounted = {
+        (node.declared_in, node.path): node.file
+        for node in resolved.modules
+        if node.file is not None and node.declared_in is not None
+    }
+    chains = CfgChains(resolved.items, file_cfgs, mounted)
     by_path = {it.path: it.item_id for it in resolved.items}
     assert chains.of_item(by_path["cfgs::gated::inside"]) == ["unix", 'feature = "x"']
     assert chains.of_item(by_path["cfgs::tests::T::t"]) == ["test"]
     assert chains.of_item(by_path["cfgs::Plain"]) == []
+    # The file's `#![cfg(unix)]` is the module's: it gates the declaring `mod` item too.
+    gated_mod = next(it for it in resolved.items if it.kind == "mod" and it.name == "gated")
+    assert chains.of_item(gated_mod.item_id) == ['feature = "x"', "unix"]
+
+
+def test_custom_cfg_flags_are_off_unless_passed_or_build_script_may_emit(
+    tmp_path: Path,
+) -> None:
+    from benchmarks.rustdoc_check.cfg_eval import CfgEnv, build_script_words, passed_flags
+
+    manifest = tmp_path / "Cargo.toml"
+    manifest.write_text('[package]\nname = "c"\nversion = "0.1.0"\n', encoding="utf-8")
+    assert build_script_words(manifest) == frozenset()  # no build script: it sets nothing
+    (tmp_path / "build.rs").write_text(
+        'fn main() { println!("cargo:rustc-cfg=has_atomics"); }\n', encoding="utf-8"
+    )
+    words = build_script_words(manifest)
+    assert words is not None and "has_atomics" in words
+    flags = passed_flags(["-Z", "unstable-options", "--cfg", "given", '--cfg=k="v"'])
+    assert flags == frozenset({"given"})
+    env = CfgEnv(frozenset(), passed=flags, build_script_words=words)
+    assert env.evaluate("given") is True
+    assert env.evaluate("has_atomics") is None  # the script may or may not emit it
+    assert env.evaluate("tokio_unstable") is False  # nothing could have set it
+    assert env.evaluate("not(tokio_unstable)") is True
+    assert CfgEnv(frozenset()).evaluate("tokio_unstable") is None  # unknown build script

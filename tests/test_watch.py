@@ -62,7 +62,8 @@ class WatchProcess:
         try:
             return self.events.get(timeout=timeout)
         except queue.Empty:
-            stderr = self.proc.stderr.read() if self.proc.poll() is not None else ""
+            finished = self.proc.poll() is not None and self.proc.stderr is not None
+            stderr = self.proc.stderr.read() if finished and self.proc.stderr else ""
             raise AssertionError(f"no watch event within {timeout} s; stderr: {stderr}") from None
 
     def stop(self) -> int:

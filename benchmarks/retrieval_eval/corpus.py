@@ -25,7 +25,6 @@ from rustrag.retrieve import layout
 from rustrag.retrieve.build import refresh_search_indexes
 from rustrag.retrieve.documents import crate_documents
 from rustrag.retrieve.source import SourceReader
-from rustrag.store import Store
 
 REGISTRY = Path("/usr/share/cargo/registry")
 CRATES = (

@@ -135,7 +135,8 @@ def ident_queries(ws: Workspace) -> list[Query]:
         relevant = sorted(set(by_name[name]))
         queries.append(Query(qid, "ident", name, relevant, split_of(qid), {"form": "name"}))
     suffixes = sorted(
-        s for s in {"::".join(p.split("::")[-2:]) for r in public for p in r["paths"]}
+        s
+        for s in {"::".join(p.split("::")[-2:]) for r in public for p in r["paths"]}
         if s.count("::") == 1 and s in by_suffix and _IDENT.fullmatch(s.split("::")[1])
     )
     for suffix in rng.sample(suffixes, IDENT_SUFFIXES):

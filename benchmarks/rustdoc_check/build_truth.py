@@ -157,6 +157,8 @@ def build_rustdoc_json(spec: CrateSpec, jobs: int = 2, registry: Path | None = N
         "features": list(spec.features),
         "default_features": spec.default_features,
         "rustdoc_flags": list(RUSTDOC_FLAGS),
+        # Inherited by cargo: a `--cfg` in them was on in the truth build (see cfg_eval).
+        "env_flags": [os.environ.get(k, "") for k in ("RUSTFLAGS", "RUSTDOCFLAGS")],
         "rustc": rustc_version(),
         "format_version": format_version,
     }

@@ -5,6 +5,11 @@ it ran compiled. To compare fairly, items switched off in the truth build (`cfg(
 `cfg(docsrs)`, a feature the build lacked, `cfg(windows)`) are left out of the precision
 counts. Evaluation is three-valued: a predicate this module cannot decide (a custom
 `--cfg` a build script may set, an unknown key) is `None`, and such items are kept.
+
+A custom flag (`tokio_unstable`, `loom`) is on only when the truth build passed it
+(`--cfg` in its rustdoc flags) or the crate's build script emits it. A name the build
+script never mentions cannot come from it, so such a flag is decided: off. Only names
+the script does mention stay undecided (it may set them depending on the compiler).
 """
 
 from __future__ import annotations
@@ -50,6 +55,10 @@ class CfgEnv:
     """The enabled features of one build; everything else comes from the tables above."""
 
     features: frozenset[str]
+    passed: frozenset[str] = frozenset()  # custom flags the build set (`--cfg name`)
+    # Words of the build script, any of which it may emit as a flag; None when unknown
+    # (then every custom flag is undecided), empty when the crate has no build script.
+    build_script_words: frozenset[str] | None = None
 
     def evaluate(self, predicate: str) -> Tri:
         """True/False when decided, None when the predicate holds something unknown."""
@@ -81,7 +90,17 @@ class CfgEnv:
             if len(rest) < 2 or not rest[1].startswith('"'):
                 raise ValueError('key = "value" expected')
             return self._key_value(head, rest[1][1:-1]), rest[2:]
-        return _FLAGS.get(head), rest
+        return self._flag(head), rest
+
+    def _flag(self, name: str) -> Tri:
+        known = _FLAGS.get(name)
+        if known is not None:
+            return known
+        if name in self.passed:
+            return True
+        if self.build_script_words is None or name in self.build_script_words:
+            return None
+        return False
 
     def _list(self, tokens: list[str]) -> tuple[list[Tri], list[str]]:
         values: list[Tri] = []
@@ -157,3 +176,39 @@ def enabled_features(manifest: Path, requested: Iterable[str], default: bool) ->
             if "?/" not in needed:
                 pending.append(name)
     return frozenset(enabled)
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def passed_flags(flags: Iterable[str]) -> frozenset[str]:
+    """Bare `--cfg name` flags in a build's rustc/rustdoc arguments (`--cfg x="y"` pairs
+    are not flags and are left out)."""
+    words = " ".join(flags).split()
+    found: set[str] = set()
+    for at, word in enumerate(words):
+        value = word[len("--cfg=") :] if word.startswith("--cfg=") else None
+        if word == "--cfg" and at + 1 < len(words):
+            value = words[at + 1]
+        if value is not None and _WORD.fullmatch(value):
+            found.add(value)
+    return frozenset(found)
+
+
+def build_script_words(manifest: Path) -> frozenset[str] | None:
+    """Every identifier in the package's build script (what it could print as
+    `cargo:rustc-cfg=`); empty without one, None when it cannot be read."""
+    try:
+        package = tomllib.loads(manifest.read_text(encoding="utf-8")).get("package", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    declared = package.get("build")
+    if declared is False:
+        return frozenset()
+    script = manifest.parent / (declared if isinstance(declared, str) else "build.rs")
+    if not script.is_file():
+        return frozenset() if declared is None else None
+    try:
+        return frozenset(_WORD.findall(script.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return None

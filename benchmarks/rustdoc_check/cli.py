@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from .build_truth import meta_path
-from .cfg_eval import CfgEnv, enabled_features
+from .cfg_eval import CfgEnv, build_script_words, enabled_features, passed_flags
 from .compare import CrateComparison, compare
 from .crates import CrateSpec, spec_for
 from .export import ExportError, export_with_rustrag, read_export
@@ -51,12 +51,20 @@ def truth_cfg(spec: CrateSpec) -> CfgEnv:
     """The cfg the truth was built with: the features its meta.json records (the spec's
     when there is none), closed over the crate's [features] table."""
     features, default = list(spec.features), spec.default_features
+    flags: list[str] = []
     meta = meta_path(spec)
     if meta.is_file():
         recorded = json.loads(meta.read_text(encoding="utf-8"))
         features = [str(f) for f in recorded.get("features", features)]
         default = bool(recorded.get("default_features", default))
-    return CfgEnv(enabled_features(spec.root / "Cargo.toml", features, default))
+        flags = [str(f) for f in recorded.get("rustdoc_flags", [])]
+        flags += [str(f) for f in recorded.get("env_flags", [])]
+    manifest = spec.root / "Cargo.toml"
+    return CfgEnv(
+        enabled_features(manifest, features, default),
+        passed=passed_flags(flags),
+        build_script_words=build_script_words(manifest),
+    )
 
 
 def check_crate(key: str, export: Path | None, jobs: int, listed: int) -> CrateComparison:

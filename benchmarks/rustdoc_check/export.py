@@ -120,7 +120,10 @@ def export_with_rustrag(
     crate_dir: Path, name: str, version: str, timeout: float = 1800.0
 ) -> list[ExportItem]:
     """Index the crate into a temp index, export it as JSONL, keep this crate's records."""
-    with tempfile.TemporaryDirectory(prefix="rustrag-check-") as index_dir:
+    # Another process (a search index flush) may still write there: cleanup must not fail.
+    with tempfile.TemporaryDirectory(
+        prefix="rustrag-check-", ignore_cleanup_errors=True
+    ) as index_dir:
         # Run from the crate dir too: export finds its workspace from the current folder.
         _rustrag(["index", str(crate_dir), "--index-dir", index_dir], crate_dir, timeout)
         out = _rustrag(

@@ -2,11 +2,14 @@
 
 An item is compiled only when its own `#[cfg]`, the cfg of each item around it (impl,
 inline module, fn), the `#[cfg]` on the `mod` declarations of the modules above it and
-the `#![cfg]` at the top of their files all hold. The export carries only the item's own
-attributes, so this reads the index rustrag just wrote (items with their raw attributes,
-module nodes, files with their inner attributes) and folds each chain into a list of
-predicates that must all hold. A module declared more than once (cfg alternatives) is on
-when any of its declarations is, which becomes one `any(..)` predicate.
+the `#![cfg]` at the top of their files all hold. A file's `#![cfg]` is an attribute of
+the module, so it also switches off the `mod` item that declares it (`pub mod windows;`
+over a windows.rs starting `#![cfg(windows)]` is no module on Linux). The export carries
+only the item's own attributes, so this reads the index rustrag just wrote (items with
+their raw attributes, module nodes, files with their inner attributes) and folds each
+chain into a list of predicates that must all hold. A module declared more than once
+(cfg alternatives) is on when any of its declarations is, which becomes one `any(..)`
+predicate.
 """
 
 from __future__ import annotations
@@ -21,9 +24,16 @@ MAX_CHAIN = 64  # parents and modules nest far less deeply; this only stops bad 
 
 
 class CfgChains:
-    def __init__(self, items: Sequence[Item], file_cfgs: dict[str, list[str]]) -> None:
+    def __init__(
+        self,
+        items: Sequence[Item],
+        file_cfgs: dict[str, list[str]],
+        mounted: dict[tuple[str, str], str] | None = None,
+    ) -> None:
         self.by_id = {item.item_id: item for item in items}
         self.file_cfgs = file_cfgs
+        # (declaring file, module path) -> the file a `mod x;` there mounts
+        self.mounted = mounted or {}
         self.mod_decls: dict[str, list[Item]] = {}
         for item in items:
             if item.kind == "mod":
@@ -40,6 +50,8 @@ class CfgChains:
             return []
         # Attrs.cfg joins several `#[cfg]`s (and cfg_if! branch conditions) with " && ".
         own = item.raw.attrs.cfg.split(" && ") if item.raw.attrs.cfg else []
+        if item.kind == "mod":
+            own += self.file_cfgs.get(self.mounted.get((item.file, item.path), ""), [])
         if item.parent_id is not None:
             outer = self.of_item(item.parent_id, depth + 1)
         else:
@@ -82,6 +94,7 @@ def effective_cfgs(index_dir: Path, crate_id: str, item_ids: Sequence[str]) -> d
     try:
         items = store.items(list(item_ids))
         files = store.files(crate_id)
+        modules = store.modules(crate_id)
     finally:
         store.close()
     file_cfgs: dict[str, list[str]] = {}
@@ -89,5 +102,10 @@ def effective_cfgs(index_dir: Path, crate_id: str, item_ids: Sequence[str]) -> d
         predicates = [p for p in map(inner_cfg, stored.inner_attrs) if p is not None]
         if predicates:
             file_cfgs[stored.rel_path] = predicates
-    chains = CfgChains(items, file_cfgs)
+    mounted = {
+        (node.declared_in, node.path): node.file
+        for node in modules
+        if node.file is not None and node.declared_in is not None
+    }
+    chains = CfgChains(items, file_cfgs, mounted)
     return {item.item_id: chains.of_item(item.item_id) for item in items}

@@ -13,24 +13,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rustrag.apidiff.entries import ApiDiff
-from rustrag.apidiff.outdated import Resolution, StaleInfo, current_for_show, lookup_current
 from rustrag.config import Limits, find_workspace_root, resolve_index_dir
-from rustrag.deps.scope import ProjectScope
-from rustrag.deps.state import META_CFG_PREFIX, META_SCOPE, DepsUpdateReport
-from rustrag.deps.status import DepsStatus, dependency_status
-from rustrag.deps.update import update_dependencies
 from rustrag.model import Edge, Item
-from rustrag.pipeline import IndexReport, Progress, index_workspace
 from rustrag.store import IndexMissing, Store
 from rustrag.store.records import MATCH_RANK, ImplOf, ItemMatch, StoredCrate
 
+# Everything below is imported where it is used: a CLI command or an MCP call loads
+# only the stages it needs (the pipeline, apidiff and deps cost ~0.3 s to import).
 if TYPE_CHECKING:  # check and llm import this module: only their types are needed here
     from collections.abc import Callable
 
+    from rustrag.apidiff.entries import ApiDiff
+    from rustrag.apidiff.outdated import Resolution, StaleInfo
     from rustrag.assemble.pack import ContextPack
     from rustrag.check import CheckReport, CheckSession
+    from rustrag.deps.scope import ProjectScope
+    from rustrag.deps.state import DepsUpdateReport
+    from rustrag.deps.status import DepsStatus
     from rustrag.llm import AskResult, LlmConfig
+    from rustrag.pipeline import IndexReport, Progress
     from rustrag.retrieve.hits import SearchHit
     from rustrag.update.snapshots import SnapshotInfo
     from rustrag.update.status import IndexStatus
@@ -186,6 +187,8 @@ class Workspace:
         """`embed`: also start the background embedding job for dense search (the CLI
         asks for it unless --no-embed; a library call does not start processes unasked)."""
         self.close()  # a reader handle must not outlive the data it read
+        from rustrag.pipeline import index_workspace
+
         return index_workspace(
             self.path,
             self.index_dir,
@@ -325,6 +328,8 @@ class Workspace:
         return views[0], views[1:]
 
     def show(self, query: str, *, crate: str | None = None) -> ShowResult:
+        from rustrag.apidiff.outdated import current_for_show, lookup_current
+
         try:
             best, others = self.resolve_one(query, crate=crate)
         except NotFound:
@@ -376,6 +381,9 @@ class Workspace:
         """The crates this project resolves, best first: members, direct dependencies
         (named as themselves before renamed ones), then transitive ones."""
         if self._scope is None:
+            from rustrag.deps.scope import ProjectScope
+            from rustrag.deps.state import META_SCOPE
+
             text = self.store.get_meta(META_SCOPE)
             self._scope = ProjectScope.loads(text) if text else ProjectScope()
         return self._scope
@@ -385,17 +393,23 @@ class Workspace:
         "enabled", "disabled" or "undecidable" (target-dependent or hidden in a macro)."""
         marks = self._cfg.get(item.crate_id)
         if marks is None:
+            from rustrag.deps.state import META_CFG_PREFIX
+
             text = self.store.get_meta(META_CFG_PREFIX + item.crate_id)
             marks = self._cfg[item.crate_id] = json.loads(text) if text else {}
         status, predicate = marks.get(item.item_id, ["enabled", ""])
         return status, predicate
 
     def deps_status(self) -> DepsStatus:
+        from rustrag.deps.status import dependency_status
+
         return dependency_status(self.path, self.index_dir)
 
     def update_deps(self, *, limits: Limits | None = None) -> DepsUpdateReport:
         """Re-index the dependencies whose locked version or sources changed."""
         self.close()
+        from rustrag.deps.update import update_dependencies
+
         return update_dependencies(self.path, self.index_dir, limits=limits)
 
     def export(self, crate: str | None = None) -> Iterator[dict[str, object]]:
@@ -460,6 +474,8 @@ class Workspace:
     def lookup_current(self, query: str, *, crate: str | None = None) -> Resolution:
         """The current item for a name or path; for a name only an older (or newer) indexed
         version has, its replacement with the evidence (renamed, moved, removed)."""
+        from rustrag.apidiff.outdated import lookup_current
+
         return lookup_current(self, query, crate=crate)
 
     # -- checking code and asking (rustrag.check, rustrag.llm) ------------------------------

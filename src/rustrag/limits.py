@@ -20,3 +20,21 @@ MAX_PATH_SEGMENTS = 256
 MAX_BOUND_DEPTH = 64
 # Files mounted inside files through `mod x;` (each level is a file on disk).
 MAX_MODULE_FILE_DEPTH = 128
+# macro_rules expansion (resolve/expand): a macro may call itself or another, so every
+# expansion is bounded in depth, in matching steps, in output size, and per crate in
+# total output, all deterministic (a time limit would make item ids depend on the load).
+# Calls nested inside expansions, expanded in turn (`m!() => { m!(); }` stops here).
+# rustc's own recursion_limit is 128; tt-munchers (one level per variant) need dozens.
+MAX_MACRO_EXPANSION_DEPTH = 64
+# Expansions made for one written call, nested ones included (`m!() => { m!() m!() }`
+# doubles per level: the depth bound alone would allow 2**64).
+MAX_EXPANSIONS_PER_CALL = 1024
+# Pattern steps spent matching one invocation against all arms of its macro.
+MAX_MACRO_MATCH_STEPS = 200_000
+# Token trees one transcription may produce, and bytes of rendered text per expansion.
+MAX_EXPANSION_TREES = 200_000
+MAX_EXPANSION_BYTES = 2_000_000
+# Rendered bytes over all expansions of one crate (syn, the biggest user, needs ~2 MB).
+MAX_CRATE_EXPANSION_BYTES = 32_000_000
+# Brackets nested in one token tree read by the expander.
+MAX_TOKEN_TREE_DEPTH = 128

@@ -151,6 +151,27 @@ class RawItem:
 
 
 @dataclass(slots=True)
+class MacroCall:
+    """An item-level macro invocation, kept so resolve can expand the crate's own macros.
+
+    Parse sees one file, while a crate's `macro_rules!` are defined in other files than
+    their calls, so parse records the call and resolve expands it.
+    """
+
+    name: str  # the macro path as written: "ast_struct", "crate::cfg_rt"
+    tokens: str  # the source between the invocation's delimiters
+    parent: int | None  # the enclosing item (index into ParsedFile.items), as RawItem.parent
+    container: str  # "file", "mod", "impl", "trait" or "extern": what holds the call
+    cfg: str | None  # #[cfg(..)] written on the invocation itself, as Attrs.cfg
+    line_start: int  # 1-based, inclusive, of the whole `name!(..)`
+    line_end: int
+    byte_start: int  # of the whole invocation, 0-based, end exclusive
+    byte_end: int
+    tokens_byte: int  # file offset of the first byte of `tokens`
+    tokens_line: int  # 1-based line of the first byte of `tokens`
+
+
+@dataclass(slots=True)
 class ParsedFile:
     """Everything parse knows about one file. Produced in a worker process."""
 
@@ -165,6 +186,8 @@ class ParsedFile:
     inner_docs: str = ""  # //! and #![doc] text: the docs of the module this file is
     inner_attrs: list[str] = field(default_factory=list)  # #![..] texts
     macro_uses: list[str] = field(default_factory=list)  # names of macros invoked at item level
+    macro_calls: list[MacroCall] = field(default_factory=list)  # item-level invocations
+    macro_rules: dict[int, str] = field(default_factory=dict)  # macro_rules item -> its rules
 
 
 @dataclass(slots=True)

@@ -20,6 +20,8 @@ Resolution and writing stay in this process, so the store has exactly one writer
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import time
 from collections.abc import Iterable, Iterator
@@ -238,11 +240,17 @@ class Indexer:
             else None
         )
         run.reuse = reuse
-        run.scan_and_parse(reuse)
-        progress.phase("resolve+store", len(run.crates))
-        for crate in run.crates:
-            run.index_crate(crate, reuse)
-            progress.advance()
+        # Crates go through parse → resolve → store in batches of about
+        # _BATCH_LINES lines (in dependency order), and a batch's parses are dropped once
+        # it is stored: peak memory follows the batch, not the whole corpus, while each
+        # batch still gives the process pool enough files to keep every core busy.
+        for batch in _batches(run.crates, _BATCH_LINES):
+            run.scan_and_parse(reuse, batch)
+            progress.phase("resolve+store", len(batch))
+            for crate in batch:
+                run.index_crate(crate, reuse)
+                run.release(crate)
+                progress.advance()
         if reuse is not None:
             reuse.finish(self.store)  # rustrag.deps: drop unlocked crates, record state
             run.report.problems.extend(reuse.problems)
@@ -294,11 +302,11 @@ class _Run:
             info = take_snapshot(self.store, self.indexer.index_dir, reason=reason)
             self.report.snapshot_id = info.snapshot_id
 
-    def scan_and_parse(self, reuse: DependencyReuse | None) -> None:
-        self.progress.phase("scan", len(self.crates))
+    def scan_and_parse(self, reuse: DependencyReuse | None, crates: list[CrateSource]) -> None:
+        self.progress.phase("scan", len(crates))
         tasks: list[tuple[str, str, int]] = []
         owners: list[str] = []
-        for crate in self.crates:
+        for crate in crates:
             self.progress.advance()
             if reuse is not None and reuse.skips(crate):
                 continue  # rustrag.deps: unchanged or taken from the machine cache
@@ -315,7 +323,13 @@ class _Run:
             self.scans[crate_id].parsed[parsed.rel_path] = parsed
             self.report.files_parsed += 1
             self.report.lines_parsed += parsed.lines
-        self.report.parse_seconds = time.perf_counter() - parse_started
+        self.report.parse_seconds += time.perf_counter() - parse_started
+
+    def release(self, crate: CrateSource) -> None:
+        """Forget a stored crate's parses (the parse cache on disk still has them)."""
+        scan = self.scans.get(crate.crate_id)
+        if scan is not None:
+            scan.parsed.clear()
 
     def _scan(self, crate: CrateSource) -> CrateScan:
         scan = self.scans.get(crate.crate_id)
@@ -442,19 +456,27 @@ class _Run:
     # -- after the crates ---------------------------------------------------------------
 
     def remove_vanished(self, *, include_deps: bool) -> None:
-        """Crates stored but no longer in the workspace (a removed member, an unlocked
-        dependency the dependency layer did not already drop). A --no-deps run knows
-        nothing about dependencies and leaves them alone."""
+        """Crates this workspace indexed last time that it no longer has (a removed member,
+        an unlocked dependency the dependency layer did not already drop). Crates other
+        workspaces put into the same index folder are theirs to remove, so one folder can
+        hold several projects (or several versions of a crate indexed from their sources)
+        side by side. A --no-deps run knows nothing about dependencies and leaves them."""
         current = {c.crate_id for c in self.crates}
-        still_stored = {
-            c.crate.crate_id
-            for c in self.store.crates()
-            if include_deps or c.crate.source == "workspace"
-        }
-        for crate_id in sorted(still_stored - current):
+        owned = _read_workspace_crates(self.store)
+        root = self.workspace.root
+        previous = set(owned.get(root, []))
+        stored = {c.crate.crate_id: c for c in self.store.crates() if c.crate.crate_id in previous}
+        for crate_id, stored_crate in sorted(stored.items()):
+            if crate_id in current:
+                continue
+            if not include_deps and stored_crate.crate.source != "workspace":
+                current.add(crate_id)  # still this workspace's, just not looked at
+                continue
             delete_crate_and_meta(self.store, crate_id, [state_key(crate_id)])
             self.report.crates_removed.append(crate_id)
             self.indexer._warm_rows.pop(crate_id, None)
+        owned[root] = sorted(current)
+        self.store.set_meta(_WORKSPACE_CRATES_KEY, json.dumps(owned, sort_keys=True))
 
     def finish_report(self, seconds: float) -> None:
         stats = self.store.stats()
@@ -464,6 +486,43 @@ class _Run:
         self.report.edges = stats.edges
         self.report.lines = read_total_lines(self.store)
         self.report.seconds = seconds
+
+
+# Lines of Rust parsed before the batch is resolved and stored (see Indexer.run).
+_BATCH_LINES = 250_000
+
+
+def _batches(crates: list[CrateSource], max_lines: int) -> list[list[CrateSource]]:
+    """Consecutive runs of `crates` whose sources add up to about `max_lines` lines,
+    estimated from file sizes (~35 bytes a line) so no file is read twice."""
+    batches: list[list[CrateSource]] = [[]]
+    budget = max_lines * 35
+    used = 0
+    for crate in crates:
+        size = 0
+        for rel in crate.files:
+            with contextlib.suppress(OSError):
+                size += os.path.getsize(os.path.join(crate.root, rel))
+        if batches[-1] and used + size > budget:
+            batches.append([])
+            used = 0
+        batches[-1].append(crate)
+        used += size
+    return [batch for batch in batches if batch]
+
+
+_WORKSPACE_CRATES_KEY = "pipeline.workspace_crates"  # {workspace root: [crate ids]}
+
+
+def _read_workspace_crates(store: Store) -> dict[str, list[str]]:
+    text = store.get_meta(_WORKSPACE_CRATES_KEY)
+    if not text:
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    return {str(k): [str(c) for c in v] for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 def index_workspace(

@@ -36,7 +36,7 @@ def enclosing_candidates(ws: Workspace, at: str) -> list[Candidate]:
     rows = searcher.rows.enclosing(crate_id, rel, line)
     if not rows:
         raise NotFound(f"no indexed item encloses {rel}:{line} in {crate_id}")
-    ids = [searcher.lexical.ids[row] for row in rows]
+    ids = [searcher.ids[row] for row in rows]
     items = ws.store.items(ids)
     if not items:
         raise NotFound("the index changed since its search snapshot; run `rustrag index`")

@@ -4,8 +4,10 @@ Each candidate gets the richest rendering that still fits (docs and up to 40 lin
 code, then 12 lines, then signature and first doc paragraph); one that fits in no form
 is skipped and smaller ones after it may still go in. Items whose lines lie inside an
 entry already packed are left out (a method inside a packed impl), so no snippet
-appears twice. The budget counts the Markdown rendering, header included, and is
-checked on the final text.
+appears twice. The budget counts the Markdown rendering, header included: a rendering's
+count is the sum of its pieces' counts (`markdown_pieces`; no WordPiece token spans the
+whitespace that joins them), so each distinct piece is tokenized once and the total is
+exact without tokenizing the whole pack again.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from rustrag.assemble.render import (
     SHORT_BODY_LINES,
     Entry,
     markdown,
+    markdown_pieces,
     trim_code,
     trim_docs,
 )
-from rustrag.assemble.tokens import TOKENIZER_NAME, count_tokens
+from rustrag.assemble.tokens import TOKENIZER_NAME, count_tokens, count_tokens_many
 from rustrag.retrieve.hits import use_path
 from rustrag.retrieve.source import SourceReader
 
@@ -72,6 +75,7 @@ def build_pack(
     pack = ContextPack(query=query, at=at, budget=budget)
     used = count_tokens(pack.header())
     reader = SourceReader()
+    counter = _PieceCounter()
     spans: list[tuple[str, str, int, int]] = []  # (crate id, file, start, end) packed
     seen: set[str] = set()
     for candidate in candidates:
@@ -82,10 +86,13 @@ def build_pack(
         lines = reader.span(
             candidate.view.crate_root, item.file, item.raw.line_start, item.raw.line_end
         )
-        for entry in _renderings(candidate, lines):
-            # "\n\n" joins entries; WordPiece gives whitespace no tokens
-            cost = count_tokens(markdown(entry))
-            if used + cost <= budget:
+        room = budget - used
+        # WordPiece gives every whitespace-separated chunk at least one token: a
+        # rendering with more chunks than the room left cannot fit and is not tokenized
+        # (the tokenizer is most of a pack's time); the rest are counted piece by piece
+        forms = [e for e in _renderings(candidate, lines) if _may_fit(markdown(e), room)]
+        for entry, cost in zip(forms, counter.costs(forms), strict=True):
+            if cost <= room:
                 entry.tokens = cost
                 pack.entries.append(entry)
                 used += cost
@@ -93,12 +100,27 @@ def build_pack(
                 break
         else:
             pack.skipped += 1
-    pack.tokens = count_tokens(pack.to_markdown())
-    while pack.tokens > budget and pack.entries:  # never exceed, whatever the joins cost
-        pack.entries.pop()
-        pack.skipped += 1
-        pack.tokens = count_tokens(pack.to_markdown())
+    # exact: "\n\n" joins the header and entries, and whitespace carries no tokens
+    pack.tokens = used
     return pack
+
+
+class _PieceCounter:
+    """Token counts of entries from their Markdown pieces, each distinct piece counted
+    once per pack (renderings of one item share their heading, docs and code)."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, int] = {}
+
+    def costs(self, entries: list[Entry]) -> list[int]:
+        pieces = [markdown_pieces(e) for e in entries]
+        new = list(dict.fromkeys(p for ps in pieces for p in ps if p not in self._known))
+        self._known.update(zip(new, count_tokens_many(new), strict=True))
+        return [sum(self._known[p] for p in ps) for ps in pieces]
+
+
+def _may_fit(text: str, room: int) -> bool:
+    return len(text.split()) <= room
 
 
 def _inside(spans: list[tuple[str, str, int, int]], crate_id: str, file: str, line: int) -> bool:

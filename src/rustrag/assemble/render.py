@@ -69,12 +69,21 @@ def trim_code(lines: list[str], max_lines: int) -> str:
 
 
 def markdown(entry: Entry) -> str:
+    return "\n".join(markdown_pieces(entry))
+
+
+def markdown_pieces(entry: Entry) -> list[str]:
+    """The entry's Markdown in pieces that only whitespace separates once joined: the
+    WordPiece count of the whole is the sum of the pieces' counts (no token spans
+    whitespace), so a piece shared by several renderings is counted once."""
     where = f"{entry.file}:{entry.line_start}-{entry.line_end}"
-    head = f"### {entry.kind} `{entry.path}` — {entry.crate}@{entry.version}"
-    parts = [head, f"use: `{entry.use_path}` · {where} · {entry.why}"]
+    pieces = [
+        f"### {entry.kind} `{entry.path}` — {entry.crate}@{entry.version}",
+        f"use: `{entry.use_path}` · {where} · {entry.why}",
+    ]
     if entry.docs:
-        parts.append(entry.docs)
+        pieces.append(entry.docs)
     body = entry.code or entry.signature
     if body:
-        parts.append(f"```rust\n{body}\n```")
-    return "\n".join(parts)
+        pieces.extend(("```rust", body, "```"))
+    return pieces

@@ -9,6 +9,7 @@ than a BPE would, which errs on the safe side of a budget.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from tokenizers import Tokenizer
@@ -30,3 +31,11 @@ def count_tokens(text: str) -> int:
     if not text:
         return 0
     return len(_tokenizer().encode(text, add_special_tokens=False).ids)
+
+
+def count_tokens_many(texts: Sequence[str]) -> list[int]:
+    """Token counts of several texts in one call (the tokenizer runs them in parallel)."""
+    if not texts:
+        return []
+    encodings = _tokenizer().encode_batch(list(texts), add_special_tokens=False)
+    return [len(e.ids) if text else 0 for e, text in zip(encodings, texts, strict=True)]

@@ -19,8 +19,6 @@ from rustrag.cli.app import (
     print_json,
 )
 from rustrag.cli.check import finding_line
-from rustrag.llm import LlmConfig, LlmError
-from rustrag.llm.config import ConfigError
 
 
 def _write(text: str) -> None:
@@ -46,6 +44,9 @@ def ask(
 ) -> None:
     """Ask an OpenAI-compatible model (OpenAI, Ollama, llama.cpp server) about the project
     with context from the index, then check every Rust block of the answer."""
+    from rustrag.llm import LlmConfig, LlmError  # 0.3 s: only `ask` pays it
+    from rustrag.llm.config import ConfigError
+
     with open_workspace(path, index_dir) as workspace:
         try:
             config = LlmConfig.load(workspace.root, base_url=base_url, model=model)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
-from rustrag.check import CheckReport, Finding
 from rustrag.cli.app import (
     IndexDirOpt,
     JsonOpt,
@@ -20,6 +19,9 @@ from rustrag.cli.app import (
     out,
     print_json,
 )
+
+if TYPE_CHECKING:
+    from rustrag.check import CheckReport, Finding
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -11,10 +11,11 @@ from rich.table import Table
 
 from rustrag.api import Workspace
 from rustrag.cli.app import IndexDirOpt, JsonOpt, app, err, fail, out, print_json
-from rustrag.deps.state import DepsUpdateReport
-from rustrag.deps.status import DepsStatus
-from rustrag.discover import DiscoveryError
 from rustrag.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from rustrag.deps.state import DepsUpdateReport
+    from rustrag.deps.status import DepsStatus
 
 deps_app = typer.Typer(help="Dependencies at their locked versions.", no_args_is_help=True)
 app.add_typer(deps_app, name="deps")
@@ -34,6 +35,8 @@ def status(
 ) -> None:
     """Each dependency: locked version, Cargo.toml requirement (checked against the lock),
     source found, indexed and current."""
+    from rustrag.discover import DiscoveryError
+
     workspace = Workspace(path, index_dir)
     try:
         result = workspace.deps_status()
@@ -72,6 +75,8 @@ def update(
     path: PathOpt = Path("."), index_dir: IndexDirOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Re-index only the dependencies whose locked version or sources changed."""
+    from rustrag.discover import DiscoveryError
+
     workspace = Workspace(path, index_dir)
     try:
         report = workspace.update_deps()

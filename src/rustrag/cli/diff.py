@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
-from rustrag.apidiff.outdated import Resolution
-from rustrag.apidiff.render import to_html, to_markdown
 from rustrag.cli.app import (
     CrateOpt,
     IndexDirOpt,
@@ -23,6 +21,9 @@ from rustrag.cli.app import (
     print_json,
     run_query,
 )
+
+if TYPE_CHECKING:
+    from rustrag.apidiff.outdated import Resolution
 
 _FORMATS = ("text", "md", "html", "json")
 
@@ -44,6 +45,8 @@ def diff(
     for crate_id in (old, new):
         if "@" not in crate_id:
             raise fail(f"`{crate_id}` needs a version: CRATE@VERSION (see `rustrag status`)")
+    from rustrag.apidiff.render import to_html, to_markdown
+
     result = run_query(path, index_dir, lambda ws: ws.api_diff(old, new, use_cache=not no_cache))
     if as_json or fmt == "json":
         print_json(result.to_json())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -12,8 +12,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rustrag.api import Workspace
 from rustrag.cli.app import IndexDirOpt, JsonOpt, app, err, fail, out, print_json
 from rustrag.config import Limits
-from rustrag.pipeline import IndexReport
 from rustrag.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from rustrag.pipeline import IndexReport
 
 
 class _Bar:
@@ -58,9 +60,7 @@ def index(
     limits = Limits.from_env(max_file_bytes=max_file_bytes, jobs=jobs)
     try:
         if as_json or not err.is_terminal:
-            report = workspace.index(
-                include_deps=not no_deps, limits=limits, embed=not no_embed
-            )
+            report = workspace.index(include_deps=not no_deps, limits=limits, embed=not no_embed)
         else:
             columns = (
                 TextColumn("{task.description:>14}"),

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -27,9 +27,11 @@ from rustrag.cli.app import (
 )
 from rustrag.config import Limits
 from rustrag.store.errors import IndexBusy, StoreError
-from rustrag.update.snapshots import SnapshotInfo, SnapshotNotFound
-from rustrag.update.status import IndexStatus
-from rustrag.update.watch import WatchEvent
+
+if TYPE_CHECKING:  # rustrag.update costs ~0.5 s to import: only its commands load it
+    from rustrag.update.snapshots import SnapshotInfo
+    from rustrag.update.status import IndexStatus
+    from rustrag.update.watch import WatchEvent
 
 
 def _size(n: int) -> str:
@@ -90,6 +92,9 @@ def _print_status(status: IndexStatus) -> None:
             out.print(f"  [yellow]not indexed:[/yellow] {escape(crate_id)}")
     else:
         out.print("[bold]stale dependencies[/bold]: none")
+    state = status.embedding.get("state", "unknown")
+    pending = "" if status.embeddings_pending is None else f", {status.embeddings_pending} pending"
+    out.print(f"[bold]embeddings[/bold]: {escape(str(state))}{pending}")
     out.print(f"[bold]log[/bold]: {escape(status.log_file)}")
     for note in status.notes:
         out.print(f"[dim]note: {escape(note)}[/dim]")
@@ -180,6 +185,8 @@ def rollback(
 ) -> None:
     """Restore an earlier index state taken by `rustrag snapshot` (or automatically
     before a dependency change)."""
+    from rustrag.update.snapshots import SnapshotNotFound
+
     workspace = Workspace(path, index_dir)
     try:
         info = workspace.rollback(snapshot_id)

@@ -17,6 +17,7 @@ import blake3
 from rustrag import __version__
 from rustrag.model import CrateSource
 from rustrag.store import SCHEMA_VERSION
+from rustrag.update.crate_state import code_digest
 
 # Bump when what a cached artifact holds (or how it is built) changes.
 ARTIFACT_FORMAT = "1"
@@ -58,6 +59,8 @@ def artifact_key(crate: CrateSource, sources: str, dependency_keys: Mapping[str,
             crate.extern_name,
             sources,
             deps,
+            # Rows built by other parser/resolver code are not what this code would build.
+            code_digest(),
         ]
     )
     return blake3.blake3(payload.encode()).hexdigest()

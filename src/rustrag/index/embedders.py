@@ -127,7 +127,7 @@ class OnnxMiniLMEmbedder:
         batch_size: int = ONNX_BATCH_SIZE,
     ) -> None:
         try:
-            import onnxruntime  # type: ignore[import-untyped]  # ships no type hints
+            import onnxruntime  # untyped: see the mypy override in pyproject.toml
             from tokenizers import Tokenizer
         except ImportError as exc:
             raise EmbedderUnavailable(f"default embedder needs {exc.name}") from exc

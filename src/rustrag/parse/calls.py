@@ -42,8 +42,11 @@ class BodyNodes:
 
 def body_nodes(root: Node) -> BodyNodes:
     captured = QueryCursor(_BODY_NODES).captures(root)
-    calls = sorted(captured.get("call", []), key=lambda node: node.start_byte)
-    impls = sorted(captured.get("impl", []), key=lambda node: node.start_byte)
+    # Nested nodes can start at the same byte (`a.b().c()`), and the query returns them in
+    # an order that varies between runs in one process: the end byte breaks the tie so
+    # the same file always yields the same refs in the same order.
+    calls = sorted(captured.get("call", []), key=lambda node: (node.start_byte, node.end_byte))
+    impls = sorted(captured.get("impl", []), key=lambda node: (node.start_byte, node.end_byte))
     return BodyNodes(calls, impls)
 
 

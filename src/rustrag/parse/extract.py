@@ -55,6 +55,8 @@ def parse_bytes(data: bytes, abs_path: str, rel_path: str, *, mtime_ns: int = 0)
         parsed.problems.append(Problem(abs_path, min(extractor.builder.too_deep), reason))
     parsed.items = extractor.builder.items
     parsed.macro_uses = extractor.macro_uses
+    parsed.macro_calls = extractor.macro_calls
+    parsed.macro_rules = extractor.macro_rules
     _fill_inner(parsed, source, inner)
     return parsed
 

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from rustrag.limits import MAX_ITEM_NESTING
-from rustrag.model import ItemKind, UseEntry
-from rustrag.parse.attrs import apply_attribute
+from rustrag.model import ItemKind, MacroCall, UseEntry
+from rustrag.parse.attrs import apply_attribute, read_leading
 from rustrag.parse.builder import ItemBuilder, Scope, Shape
 from rustrag.parse.calls import Body, attach_calls, body_nodes
 from rustrag.parse.docs import COMMENT_TYPES, comment_doc_lines, doc_side, unindent
 from rustrag.parse.fields import read_fields, read_variants
 from rustrag.parse.flagstructs import FlagStruct, find_flag_structs
-from rustrag.parse.macros import reparse_token_tree
+from rustrag.parse.macros import record_call, reparse_token_tree, rules_text
 from rustrag.parse.text import node_text, squash_node, squash_span, visibility_text
 from rustrag.parse.typerefs import RefCollector, generic_names, supertrait_texts
 from rustrag.parse.uses import flatten_use, path_segments
@@ -39,10 +39,17 @@ class Inner:
 class Extractor:
     """Turns the item-level nodes of one file into `RawItem`s."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(
+        self, data: bytes, expanded_elsewhere: Callable[[str], bool] | None = None
+    ) -> None:
         self.data = data
+        # Macros whose calls the caller expands itself: their token trees are not read.
+        self.expanded_elsewhere = expanded_elsewhere
         self.builder = ItemBuilder(data)
         self.macro_uses: list[str] = []
+        # Kept for resolve, which expands the crate's own macro_rules (parse sees one file).
+        self.macro_calls: list[MacroCall] = []
+        self.macro_rules: dict[int, str] = {}
         # 1-based lines of containers whose contents were skipped for nesting too deep.
         self.too_deep: list[int] = []
         self._nesting = 0
@@ -85,7 +92,16 @@ class Extractor:
         """Impl blocks written inside fn or const bodies. They are global (rustdoc lists
         them with the crate's impls), unlike every other fn-local item, which is left out.
         Outer impls come first, so an impl in a method of a fn-local impl finds its fn."""
+        enclosing: list[int] = []  # end bytes of the body impls around the current one
         for node in impls:
+            while enclosing and enclosing[-1] <= node.start_byte:
+                enclosing.pop()
+            if len(enclosing) >= MAX_ITEM_NESTING:
+                # Hostile nesting (impl in fn in impl ...): each level would re-hash every
+                # enclosing extent, quadratic in depth. Skip it, as read_container does.
+                self.too_deep.append(node.start_point[0] + 1)
+                continue
+            enclosing.append(node.end_byte)
             holder = self._holder_of(node)
             if holder is None:
                 continue
@@ -367,7 +383,10 @@ class Extractor:
         if name is None:
             return
         shape = Shape("macro_rules", name, f"macro_rules! {name}")
-        self.builder.add(shape, node, node, leading, scope, RefCollector(self.data))
+        index = self.builder.add(shape, node, node, leading, scope, RefCollector(self.data))
+        rules = rules_text(self.data, node)
+        if rules is not None:
+            self.macro_rules[index] = rules
 
     def _statement(self, node: Node, leading: list[Node], scope: Scope) -> None:
         """`foo!(..);` at item level parses as an expression statement."""
@@ -409,6 +428,12 @@ class Extractor:
         name = squash_node(self.data, macro)
         if name not in self.macro_uses:
             self.macro_uses.append(name)
+        cfg = read_leading(self.data, leading).attrs.cfg if leading else None
+        call = record_call(self.data, node, name, scope.parent, scope.container, cfg)
+        if call is not None:
+            self.macro_calls.append(call)
+            if self.expanded_elsewhere is not None and self.expanded_elsewhere(name):
+                return
         inside = Scope(scope.parent, scope.container, name, scope.generics, scope.depth + 1)
         token_tree = _last_token_tree(node)
         flag_structs = find_flag_structs(self.data, token_tree) if token_tree else []

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from rustrag.model import CrateSource, ExportTable, Item, ParsedFile, ResolvedCrate
 from rustrag.resolve.canonical import place_items
 from rustrag.resolve.edges import build_edges
+from rustrag.resolve.expand import CrateMacros
 from rustrag.resolve.modtree import build_module_tree
 from rustrag.resolve.public import compute_publicity
 from rustrag.resolve.scope import Resolver
@@ -26,7 +27,8 @@ def resolve_crate(
     `externs` the ExportTables of its dependencies by extern name; `load_file` parses a
     file a module declaration needs that `files` lacks (None when it cannot).
     """
-    tree = build_module_tree(crate, files, load_file)
+    macros = CrateMacros(files)  # the crate's own macro_rules, expanded where called
+    tree = build_module_tree(crate, files, load_file, macros.expand_file)
     slots = build_slots(tree)
     resolver = Resolver(crate, tree, slots, externs)
     resolver.run_imports()

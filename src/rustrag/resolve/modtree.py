@@ -59,10 +59,18 @@ def _plain(name: str) -> str:
 
 class _TreeBuilder:
     def __init__(
-        self, crate: CrateSource, files: Mapping[str, ParsedFile], load_file: FileLoader | None
+        self,
+        crate: CrateSource,
+        files: Mapping[str, ParsedFile],
+        load_file: FileLoader | None,
+        prepare: Callable[[ParsedFile], ParsedFile] | None = None,
     ) -> None:
         self.crate = crate
         self.files: dict[str, ParsedFile] = dict(files)
+        # Applied to a file when a module first mounts it (macro expansion): files no
+        # module reaches (tests/, examples of other targets) never pay for it.
+        self.prepare = prepare
+        self.prepared: set[str] = set()
         self.load_file = load_file
         self.missing: set[str] = set()
         self.modules: dict[str, ModuleInfo] = {}
@@ -76,16 +84,19 @@ class _TreeBuilder:
         return os.path.join(self.crate.root, rel)
 
     def get_file(self, rel: str) -> ParsedFile | None:
-        if rel in self.files:
-            return self.files[rel]
-        if rel in self.missing or self.load_file is None:
-            return None
-        loaded = self.load_file(rel)
-        if loaded is None:
-            self.missing.add(rel)
-            return None
-        self.files[rel] = loaded
-        return loaded
+        found = self.files.get(rel)
+        if found is None:
+            if rel in self.missing or self.load_file is None:
+                return None
+            found = self.load_file(rel)
+            if found is None:
+                self.missing.add(rel)
+                return None
+        if self.prepare is not None and rel not in self.prepared:
+            self.prepared.add(rel)
+            found = self.prepare(found)
+        self.files[rel] = found
+        return found
 
     def exists(self, rel: str) -> bool:
         return self.get_file(rel) is not None
@@ -267,10 +278,14 @@ class _TreeBuilder:
 
 
 def build_module_tree(
-    crate: CrateSource, files: Mapping[str, ParsedFile], load_file: FileLoader | None
+    crate: CrateSource,
+    files: Mapping[str, ParsedFile],
+    load_file: FileLoader | None,
+    prepare: Callable[[ParsedFile], ParsedFile] | None = None,
 ) -> ModuleTree:
-    """Module trees of every target of `crate`; the lib first, so it keeps shared files."""
-    builder = _TreeBuilder(crate, files, load_file)
+    """Module trees of every target of `crate`; the lib first, so it keeps shared files.
+    `prepare` rewrites each file a module mounts before its `mod` items are read."""
+    builder = _TreeBuilder(crate, files, load_file, prepare)
     ordered = sorted(crate.targets, key=lambda t: 0 if t.kind == "lib" else 1)
     roots: list[TargetRoot] = []
     for t in ordered:

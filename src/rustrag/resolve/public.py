@@ -73,7 +73,7 @@ def _walk(r: Resolver) -> tuple[dict[Def, set[str]], dict[int, set[str]]]:
     while stack:
         module, at, chain = stack.pop()
         visits[module] = visits.get(module, 0) + 1
-        for ns, name, b in r.scopes[module].effective():
+        for ns, name, b in r.scopes[module].effective(links=False):  # links: never pub
             if b.vis != "pub" or ns != primary_namespace(b.target):
                 continue
             path = f"{at}::{name}"

@@ -49,14 +49,30 @@ class Bind:
 BindTable = dict[tuple[Namespace, str], dict[Def, Bind]]
 
 
-class ModScope:
-    __slots__ = ("explicit", "globbed", "parent", "path", "version")
+@dataclass(frozen=True, slots=True)
+class GlobLink:
+    """A non-`pub` glob import of a local module, kept as a link and read on lookup.
 
-    def __init__(self, path: str, parent: str | None) -> None:
+    Copying every member into the importer costs importers x members: a crate whose
+    root declares 10,000 modules, each file starting `use super::*;`, would hold 10^8
+    bindings. Such imports never make a public path (their bindings are at most as
+    visible as the `use`), so nothing needs them listed; lookups follow the link."""
+
+    source: str  # the glob's module
+    vis: str  # visibility of the `use`
+    slot: int  # the `use` item
+
+
+class ModScope:
+    __slots__ = ("explicit", "globbed", "links", "parent", "path", "scopes", "version")
+
+    def __init__(self, path: str, parent: str | None, scopes: dict[str, ModScope]) -> None:
         self.path = path
         self.parent = parent
+        self.scopes = scopes  # every module's scope, for following links
         self.explicit: BindTable = {}
         self.globbed: BindTable = {}
+        self.links: list[GlobLink] = []
         self.version = 0  # bumped on every new binding: globs of unchanged modules are skipped
 
     def bind(self, table: BindTable, ns: Namespace, name: str, bind: Bind) -> bool:
@@ -66,14 +82,29 @@ class ModScope:
         return changed
 
     def lookup(self, ns: Namespace, name: str) -> list[Bind]:
+        return self._lookup(ns, name, {self.path})
+
+    def _lookup(self, ns: Namespace, name: str, seen: set[str]) -> list[Bind]:
         found = self.explicit.get((ns, name))
         if found:
             return list(found.values())
         globbed = self.globbed.get((ns, name))
-        return list(globbed.values()) if globbed else []
+        if not self.links:
+            return list(globbed.values()) if globbed else []
+        merged: dict[Def, Bind] = dict(globbed) if globbed else {}
+        for link in self.links:
+            source = self.scopes.get(link.source)
+            if source is None or link.source in seen:
+                continue  # cycles of `use super::*` / `use child::*` end here
+            seen.add(link.source)
+            for b in source._lookup(ns, name, seen):
+                if visible_in(self.scopes, b.vis, link.source, self.path):
+                    _merge(merged, b.target, Bind(b.target, _glob_vis(link.vis, b.vis), link.slot))
+        return list(merged.values())
 
-    def effective(self) -> Iterator[tuple[Namespace, str, Bind]]:
-        """Every binding that is in force: explicit ones, and globbed names not shadowed."""
+    def effective(self, *, links: bool = True) -> Iterator[tuple[Namespace, str, Bind]]:
+        """Every binding that is in force: explicit ones, and globbed names not shadowed.
+        Without `links`, bindings reached through `GlobLink`s are left out (none is `pub`)."""
         for (ns, name), binds in self.explicit.items():
             for b in binds.values():
                 yield ns, name, b
@@ -82,10 +113,69 @@ class ModScope:
                 continue
             for b in binds.values():
                 yield ns, name, b
+        if links and self.links:
+            yield from self._linked_members({self.path})
+
+    def _linked_members(self, seen: set[str]) -> Iterator[tuple[Namespace, str, Bind]]:
+        merged: dict[tuple[Namespace, str], dict[Def, Bind]] = {}
+        for link in self.links:
+            source = self.scopes.get(link.source)
+            if source is None or link.source in seen:
+                continue
+            seen.add(link.source)
+            members = [*source.effective(links=False), *source._linked_members(seen)]
+            for ns, name, b in members:
+                if (ns, name) in self.explicit or not visible_in(
+                    self.scopes, b.vis, link.source, self.path
+                ):
+                    continue
+                bind = Bind(b.target, _glob_vis(link.vis, b.vis), link.slot)
+                _merge(merged.setdefault((ns, name), {}), b.target, bind)
+        for (ns, name), binds in merged.items():
+            materialised = self.globbed.get((ns, name), {})
+            for b in binds.values():
+                if b.target not in materialised:  # listed above already
+                    yield ns, name, b
+
+    def link_version(self, seen: set[str] | None = None) -> int:
+        """A number that grows whenever this module or a module it links to binds more."""
+        seen = {self.path} if seen is None else seen
+        total = self.version
+        for link in self.links:
+            source = self.scopes.get(link.source)
+            if source is not None and link.source not in seen:
+                seen.add(link.source)
+                total += source.link_version(seen)
+        return total
+
+
+def visible_in(scopes: Mapping[str, ModScope], vis: str, owner: str, importer: str) -> bool:
+    """Whether a binding of visibility `vis` in module `owner` is visible in `importer`."""
+    rank = vis_rank(vis)
+    if rank >= 2:
+        return True
+    if rank == 1:
+        parent = scopes[owner].parent if owner in scopes else None
+        return _within(importer, parent) if parent is not None else True
+    return _within(importer, owner)
+
+
+def _glob_vis(use_vis: str, member_vis: str) -> str:
+    """A glob-imported binding is as visible as the `use`, at most as the member."""
+    return use_vis if vis_rank(member_vis) >= 3 else _weaker(use_vis, member_vis)
+
+
+def _merge(bucket: dict[Def, Bind], target: Def, bind: Bind) -> None:
+    old = bucket.get(target)
+    if old is None or vis_rank(bind.vis) > vis_rank(old.vis):
+        bucket[target] = bind
 
 
 def _add(table: BindTable, ns: Namespace, name: str, bind: Bind) -> bool:
-    bucket = table.setdefault((ns, name), {})
+    bucket = table.get((ns, name))
+    if bucket is None:
+        table[(ns, name)] = {bind.target: bind}
+        return True
     old = bucket.get(bind.target)
     if old is None:
         bucket[bind.target] = bind
@@ -123,7 +213,9 @@ class Resolver:
         self.slots = slots
         self.externs = externs
         self.edition2015 = crate.edition == "2015"
-        self.scopes = {p: ModScope(p, m.parent) for p, m in tree.modules.items()}
+        self.scopes: dict[str, ModScope] = {}
+        for p, m in tree.modules.items():
+            self.scopes[p] = ModScope(p, m.parent, self.scopes)
         self.children: dict[int, list[int]] = {}
         for i, s in enumerate(slots):
             if s.parent is not None:
@@ -249,20 +341,36 @@ class Resolver:
     def _apply_glob(self, site: UseSite) -> bool:
         scope = self.scopes[site.module]
         containers = self.resolve(site.module, site.entry.path, TYPE_NS, in_use=True)
+        changed = False
+        copied: list[Def] = []
+        for c in containers:
+            if isinstance(c, LocalModule) and vis_rank(site.vis) < 3:
+                changed |= self._link(scope, c.path, site)
+            else:
+                copied.append(c)
         seen = tuple(
-            (c, self.scopes[c.path].version if isinstance(c, LocalModule) else 0)
-            for c in containers
+            (c, self.scopes[c.path].link_version() if isinstance(c, LocalModule) else 0)
+            for c in copied
             if not isinstance(c, LocalModule) or c.path in self.scopes
         )
         if self._glob_seen.get(id(site)) == seen:
-            return False  # same sources, none grew since this glob last ran
+            return changed  # same sources, none grew since this glob last ran
         self._glob_seen[id(site)] = seen
-        changed = False
-        for container in containers:
+        for container in copied:
             for ns, name, vis, d in self.glob_members(container, site.module):
-                new_vis = site.vis if vis_rank(vis) >= 3 else _weaker(site.vis, vis)
-                changed |= scope.bind(scope.globbed, ns, name, Bind(d, new_vis, site.slot))
+                bind = Bind(d, _glob_vis(site.vis, vis), site.slot)
+                changed |= scope.bind(scope.globbed, ns, name, bind)
         return changed
+
+    def _link(self, scope: ModScope, source: str, site: UseSite) -> bool:
+        if source == scope.path or source not in self.scopes:
+            return False  # `use self::*` brings nothing new
+        link = GlobLink(source, site.vis, site.slot)
+        if link in scope.links:
+            return False
+        scope.links.append(link)
+        scope.version += 1
+        return True
 
     def glob_members(
         self, container: Def, importer: str
@@ -289,13 +397,7 @@ class Resolver:
                         yield ns, name, "pub", ext
 
     def _visible(self, vis: str, owner: str, importer: str) -> bool:
-        rank = vis_rank(vis)
-        if rank >= 2:
-            return True
-        if rank == 1:
-            parent = self.scopes[owner].parent
-            return _within(importer, parent) if parent is not None else True
-        return _within(importer, owner)
+        return visible_in(self.scopes, vis, owner, importer)
 
     def table_children(self, dep: str, prefix: str) -> dict[str, list[tuple[str, str]]]:
         key = (dep, prefix)

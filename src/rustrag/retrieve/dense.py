@@ -9,19 +9,36 @@ once per snapshot.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-from rustrag.index.embedders import Embedder, EmbedderUnavailable, load_embedder
-from rustrag.index.idlist import IdList
 from rustrag.index.snapshot import SnapshotError
 from rustrag.index.vectors import VectorIndex
 from rustrag.retrieve import layout
+from rustrag.retrieve.catalog import decode_ids
 from rustrag.retrieve.rows import Mask
 
+if TYPE_CHECKING:  # the embedders module (urllib, 40 ms) loads with the first dense query
+    from rustrag.index.embedders import Embedder
+
+NO_VECTORS = "no vectors yet"
 _QUERY_CACHE = 256  # agents repeat queries; an embedding costs ~5-15 ms
+
+
+def query_embedder(spec: str) -> Embedder:
+    """The embedder for queries. The default model runs on one thread here: a short query
+    is latency-bound, and threads cost synchronisation and fight the background
+    embedding job for the cores (measured on 2 shared cores: p50 14 ms on one thread,
+    21 ms on two)."""
+    from rustrag.index.embedders import load_default_embedder, load_embedder
+
+    if spec in ("", "default"):
+        return load_default_embedder(threads=1)
+    return load_embedder(spec)
 
 
 class DenseSearch:
@@ -32,21 +49,37 @@ class DenseSearch:
         self._lex_rows: npt.NDArray[np.int64] | None = None
         self._cache: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
         self.unavailable = ""  # why dense is off, when it is
+        self._loaded_stamp = -1.0  # mtime of the vectors manifest last looked at
 
-    def ready(self, lexical_ids: IdList) -> bool:
+    def _vectors_stamp(self) -> float:
+        try:
+            return (layout.vectors_dir(self.index_dir) / "manifest.json").stat().st_mtime
+        except OSError:
+            return 0.0
+
+    def ready(self, lexical_rows: Mapping[str, int]) -> bool:
+        # the embedding job writes the snapshot after search started (and again while it
+        # runs): a new one replaces what was loaded, or the lack of one (one stat a query)
+        stamp = self._vectors_stamp()
+        if stamp != self._loaded_stamp:
+            self._vectors, self._lex_rows, self._loaded_stamp = None, None, stamp
+            if self.unavailable.startswith(NO_VECTORS):
+                self.unavailable = ""
         if self.unavailable:
             return False
         if self._vectors is None:
             try:
                 self._vectors = VectorIndex.load(layout.vectors_dir(self.index_dir), verify=False)
             except SnapshotError as exc:
-                self.unavailable = f"no vectors yet ({exc})"
+                self.unavailable = f"{NO_VECTORS} ({exc})"
                 return False
-            rows = [lexical_ids.row_of(self._vectors.ids[r]) for r in range(len(self._vectors))]
+            rows = [lexical_rows.get(i) for i in decode_ids(self._vectors.ids)]
             self._lex_rows = np.array([-1 if r is None else r for r in rows], dtype=np.int64)
         if self._embedder is None:
+            from rustrag.index.embedders import EmbedderUnavailable
+
             try:
-                self._embedder = load_embedder(layout.embedder_spec())
+                self._embedder = query_embedder(layout.embedder_spec())
             except EmbedderUnavailable as exc:
                 self.unavailable = str(exc)
                 return False
@@ -56,6 +89,10 @@ class DenseSearch:
                 )
                 return False
         return True
+
+    def forget_queries(self) -> None:
+        """Drop the cached query embeddings (benchmarks measure uncached queries)."""
+        self._cache.clear()
 
     def embed(self, query: str) -> npt.NDArray[np.float32]:
         assert self._embedder is not None

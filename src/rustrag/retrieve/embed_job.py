@@ -93,10 +93,16 @@ def run_embedding(index_dir: Path, embedder: Embedder | None = None) -> dict[str
             status: dict[str, Any] = {"state": "unavailable", "error": str(exc)}
             write_status(index_dir, status)
             return status
+        total = 0
         for _ in range(MAX_ROUNDS):
             status = _one_round(index_dir, embedder)
+            total += status["embedded"]
             if status["embedded"] == 0:
                 break
+        # "ready" only now: a reader polling the status must not take the end of one
+        # round for the end of the job (another round may start)
+        status.update(state="ready", embedded=total)
+        write_status(index_dir, status)
         return status
 
 
@@ -131,7 +137,7 @@ def _one_round(index_dir: Path, embedder: Embedder) -> dict[str, Any]:
             write_vectors(index_dir, embedder, docs, have)
             last_snapshot = time.monotonic()
     write_vectors(index_dir, embedder, docs, have)
-    status.update(state="ready", seconds=round(time.perf_counter() - started, 2))
+    status.update(state="round done", seconds=round(time.perf_counter() - started, 2))
     write_status(index_dir, status)
     return status
 

@@ -2,10 +2,14 @@
 
 - an impl block → the trait it implements and the type it is for;
 - a type → its methods (inherent and trait), best matching the query first;
-- a trait → its required and provided methods;
+- a trait → its members (required and provided methods, associated items);
 - a fn or method → the types of its parameters and return value, and its owner type;
 - an outdated name (only an older indexed version has it) → its replacement in the
   current version, from `rustrag.apidiff` (renamed, moved, removed, with evidence).
+
+Members and owners come from the sorted ids (`catalog`), with no store round trip;
+only edges (impl targets, types used) are read from the store, once per item and
+searcher (`EdgeCache`): a warm server pays each item's edges once.
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rustrag.api import NotFound, Workspace
-from rustrag.model import Item
+from rustrag.retrieve.catalog import IdCatalog, split_id
 from rustrag.retrieve.query import QueryAnalysis
 
 TYPE_KINDS = frozenset({"struct", "enum", "union", "type_alias"})
+OWNER_KINDS = frozenset({"struct", "enum", "union", "type_alias", "trait"})
 MAX_PER_HIT = 4  # neighbours added per expanded hit
 EXPANDED_HITS = 3  # only the best hits are expanded: deeper ones rarely pay
+EDGE_CACHE_MAX = 8192
 
 
 @dataclass(slots=True)
@@ -35,32 +41,55 @@ class Replacement:
     note: str  # "renamed: clap::App → clap::Command (App was renamed in 4.0)"
 
 
-def neighbours(ws: Workspace, item: Item, wanted: Callable[[str], int]) -> list[Neighbour]:
-    """Items one step from `item` worth showing with it. `wanted(name)` ranks candidate
+class EdgeCache:
+    """Edge targets by (item id, edge kinds), for the life of one snapshot."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = {}
+
+    def targets(self, ws: Workspace, item_id: str, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(edge kind, target id) of resolved edges from `item_id`."""
+        key = (item_id, kinds)
+        found = self._found.get(key)
+        if found is None:
+            edges = ws.store.edges_from(item_id, kinds=kinds)
+            found = [(e.kind, e.dst) for e in edges if e.dst]
+            if len(self._found) >= EDGE_CACHE_MAX:
+                self._found.clear()  # crude, but a full cache means a long-lived server
+            self._found[key] = found
+        return found
+
+
+def neighbours(
+    ws: Workspace,
+    catalog: IdCatalog,
+    edges: EdgeCache,
+    item_id: str,
+    wanted: Callable[[str], int],
+) -> list[Neighbour]:
+    """Items one step from `item_id` worth showing with it. `wanted(name)` ranks candidate
     members by how well they match the query (lower is better)."""
-    store = ws.store
+    item = split_id(item_id)
     found: list[Neighbour] = []
     if item.kind == "impl":
-        for edge in store.edges_from(item.item_id, kinds=("impl_of", "impl_for")):
-            if edge.dst:
-                role = "trait" if edge.kind == "impl_of" else "type"
-                found.append(Neighbour(edge.dst, f"{role} of impl {item.path}"))
+        for kind, dst in edges.targets(ws, item_id, ("impl_of", "impl_for")):
+            role = "trait" if kind == "impl_of" else "type"
+            found.append(Neighbour(dst, f"{role} of impl {item.path}"))
     elif item.kind in TYPE_KINDS:
-        methods = sorted(store.methods_of(item.item_id), key=lambda m: wanted(m.method.name))
-        for method in methods[:MAX_PER_HIT]:
-            via = f"method of {item.name}" + (f" (impl {method.trait})" if method.trait else "")
-            found.append(Neighbour(method.method.item_id, via))
+        methods = catalog.members(item.crate_id, item.path, ("method",))
+        methods.sort(key=lambda m: wanted(split_id(m).name))
+        found.extend(Neighbour(m, f"method of {item.name}") for m in methods[:MAX_PER_HIT])
     elif item.kind == "trait":
-        members = sorted(store.children(item.item_id), key=lambda c: wanted(c.name))
-        found.extend(Neighbour(c.item_id, f"member of trait {item.name}") for c in members)
+        members = catalog.members(item.crate_id, item.path, None)
+        members.sort(key=lambda m: wanted(split_id(m).name))
+        found.extend(Neighbour(m, f"member of trait {item.name}") for m in members)
     elif item.kind in ("fn", "method"):
-        for edge in store.edges_from(item.item_id, kinds=("uses_type",)):
-            if edge.dst and edge.dst != item.item_id:
-                found.append(Neighbour(edge.dst, f"type used by {item.name}"))
-        if item.kind == "method" and item.parent_id:
-            for edge in store.edges_from(item.parent_id, kinds=("impl_for",)):
-                if edge.dst:
-                    found.append(Neighbour(edge.dst, f"owner of {item.name}"))
+        for _, dst in edges.targets(ws, item_id, ("uses_type",)):
+            if dst != item_id:
+                found.append(Neighbour(dst, f"type used by {item.name}"))
+        if item.kind == "method":
+            for owner in catalog.at_path(item.crate_id, item.parent_path, OWNER_KINDS):
+                found.append(Neighbour(owner, f"owner of {item.name}"))
     unique = {n.item_id: n for n in reversed(found)}  # first occurrence wins
     return sorted(unique.values(), key=found.index)[:MAX_PER_HIT]
 

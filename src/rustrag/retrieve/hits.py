@@ -39,6 +39,9 @@ class SearchHit:
             "via": self.via,
             "note": self.note,
             "deprecated": item.raw.attrs.deprecated,
+            # the item as every other tool shows it (`Workspace.find` results carry the
+            # same key), so clients and renderers read one shape whatever the engine
+            "item": self.view.to_json(),
         }
 
 

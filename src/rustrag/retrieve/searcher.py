@@ -17,6 +17,7 @@ from rustrag.index.snapshot import SnapshotError
 from rustrag.model import Item
 from rustrag.retrieve import graph, layout
 from rustrag.retrieve.build import load_lexical
+from rustrag.retrieve.catalog import IdCatalog, NameMatch, decode_ids, split_id
 from rustrag.retrieve.dense import DenseSearch
 from rustrag.retrieve.filters import Origin, SearchScope, crates_by_origin
 from rustrag.retrieve.fusion import DEFAULT_FUSION, FusionParams, final_order, fuse
@@ -28,10 +29,11 @@ from rustrag.store.records import MATCH_RANK
 IMPORT_KINDS = frozenset({"use", "extern_crate"})
 LEXICAL_DEPTH = 100  # BM25 hits fused (and the dense candidate set at large scale)
 EXACT_DEPTH = 10
-# Above this many vectors, dense scores only the lexical/exact candidates instead of
-# the whole matrix: exact search over 500k rows costs 36-63 ms (memory bound) and the
-# warm target is 10 ms. Below it, the full pass finds what BM25 missed.
-FULL_DENSE_MAX_ROWS = 60_000
+# Above this many rows, dense scores only the lexical/exact candidates instead of the
+# whole matrix: a full pass over 57k vectors (the 648k-line corpus) costs 10-20 ms on
+# 2 shared cores, the whole warm budget. Below it, the full pass finds what BM25
+# missed; the retrieval eval reports both modes (benchmarks/retrieval_eval).
+FULL_DENSE_MAX_ROWS = 30_000
 
 SIGNALS = ("exact", "lexical", "dense", "graph")
 
@@ -46,6 +48,7 @@ class SearchOptions:
     signals: frozenset[str] = frozenset(SIGNALS)
     dense: bool | None = None  # None: when vectors are ready; False: never load the model
     fusion: FusionParams = DEFAULT_FUSION
+    dense_full_max_rows: int = FULL_DENSE_MAX_ROWS
 
 
 @dataclass(slots=True)
@@ -70,6 +73,10 @@ class Searcher:
                 "run `rustrag index` to build it"
             ) from exc
         self.dense = DenseSearch(index_dir)
+        self.edges = graph.EdgeCache()
+        self._catalog: IdCatalog | None = None
+        self._ids: list[str] | None = None
+        self._row_of: dict[str, int] | None = None
 
     def _snapshot_stamp(self) -> float:
         try:
@@ -79,6 +86,27 @@ class Searcher:
 
     def is_current(self) -> bool:
         return self._snapshot_stamp() == self._stamp
+
+    @property
+    def ids(self) -> list[str]:
+        """Row -> item id, decoded once (~20 ms for 65k rows) on the first search."""
+        if self._ids is None:
+            self._ids = decode_ids(self.lexical.ids)
+        return self._ids
+
+    @property
+    def row_of(self) -> dict[str, int]:
+        """Item id -> its live row."""
+        if self._row_of is None:
+            live = self.rows.live.tolist()
+            self._row_of = {i: r for r, i in enumerate(self.ids) if live[r]}
+        return self._row_of
+
+    @property
+    def catalog(self) -> IdCatalog:
+        if self._catalog is None:
+            self._catalog = IdCatalog(self.row_of, self.rows.public.tolist())
+        return self._catalog
 
     def run(self, ws: Workspace, query: str, options: SearchOptions) -> SearchRun:
         analysis = analyse(query)
@@ -94,9 +122,9 @@ class Searcher:
         if "lexical" in options.signals:
             found = self.lexical.search(analysis.lexical_text, LEXICAL_DEPTH, mask)
             lex_rows = [row for row, _ in found]
-            ranked["lexical"] = [self.lexical.ids[row] for row in lex_rows]
+            ranked["lexical"] = [self.ids[row] for row in lex_rows]
         if "dense" in options.signals and options.dense is not False:
-            run.dense_status = self._dense(analysis, mask, lex_rows, ranked)
+            run.dense_status = self._dense(analysis, options, mask, lex_rows, ranked)
         params = options.fusion
         fused = fuse(ranked, params.weights, params.k)
         notes: dict[str, str] = {}
@@ -104,16 +132,20 @@ class Searcher:
         if "graph" in options.signals:
             fused = self._expand(ws, analysis, options, scope, fused, ranked, notes, vias)
         run.ranked = ranked
-        exact_first = final_order(fused, params)
-        wanted = [item_id for item_id, _, _ in exact_first[: options.k * 2]]
-        items = {item.item_id: item for item in ws.store.items(wanted)}
-        for item_id, score, signals in exact_first:
-            item = items.get(item_id)
-            if item is None or not scope.allows(item.crate_id, item.kind):
-                continue  # gone since the snapshot, or a neighbour outside the filters
-            run.hits.append(self._hit(ws, item, score, signals, vias, notes))
-            if len(run.hits) == options.k:
-                break
+        ordered = final_order(fused, params)
+        # Items are read from the store in chunks of a little more than k: one round
+        # trip in the usual case, more only when neighbours fall outside the filters.
+        chunk = options.k + 4
+        for start in range(0, len(ordered), chunk):
+            part = ordered[start : start + chunk]
+            items = {item.item_id: item for item in ws.store.items([i for i, _, _ in part])}
+            for item_id, score, signals in part:
+                item = items.get(item_id)
+                if item is None or not scope.allows(item.crate_id, item.kind):
+                    continue  # gone since the snapshot, or a neighbour outside the filters
+                run.hits.append(self._hit(ws, item, score, signals, vias, notes))
+                if len(run.hits) == options.k:
+                    return run
         return run
 
     # -- signals ----------------------------------------------------------------------
@@ -132,48 +164,48 @@ class Searcher:
     def _exact(self, ws: Workspace, analysis: QueryAnalysis, scope: SearchScope) -> list[str]:
         found: list[str] = []
         for name in analysis.exact[:8]:
-            matches = ws.store.find_items(name, limit=EXACT_DEPTH * 3)
-            usable = [
+            matches = [
                 m
-                for m in matches
-                if m.item.kind not in IMPORT_KINDS and scope.allows(m.item.crate_id, m.item.kind)
+                for m in self.catalog.named(name)
+                if (parts := split_id(m.item_id)).kind not in IMPORT_KINDS
+                and scope.allows(parts.crate_id, parts.kind)
             ]
-            if not usable and "::" in name:
-                # `nom::take_while1` when nom 7 has it as `nom::bytes::complete::take_while1`:
-                # the last segment, in the crate the first one names
-                first, _, tail = name.partition("::")
-                last = tail.rsplit("::", 1)[-1]
-                usable = [
-                    m
-                    for m in ws.store.find_items(last, limit=EXACT_DEPTH * 3)
-                    if m.item.kind not in IMPORT_KINDS
-                    and m.item.path.split("::")[0] == first
-                    and scope.allows(m.item.crate_id, m.item.kind)
-                ]
+            if not matches:
+                matches = self._exact_from_store(ws, name, scope)
             # a bare name matches every `new`: keep exact hits for specific names only
-            if analysis.kind == "code" and len(usable) > EXACT_DEPTH:
+            if analysis.kind == "code" and len(matches) > EXACT_DEPTH:
                 continue
-            usable.sort(key=lambda m: (MATCH_RANK[m.match], not m.item.public, len(m.item.path)))
-            found.extend(m.item.item_id for m in usable[:EXACT_DEPTH])
+            matches.sort(key=lambda m: (m.rank, not m.public, m.path_len))
+            found.extend(m.item_id for m in matches[:EXACT_DEPTH])
         return list(dict.fromkeys(found))
+
+    def _exact_from_store(self, ws: Workspace, name: str, scope: SearchScope) -> list[NameMatch]:
+        """The store's lookup, which also matches public paths (re-exports under another
+        name) that the catalog of canonical ids cannot see."""
+        return [
+            NameMatch(m.item.item_id, MATCH_RANK[m.match], m.item.public, len(m.item.path))
+            for m in ws.store.find_items(name, limit=EXACT_DEPTH * 3)
+            if m.item.kind not in IMPORT_KINDS and scope.allows(m.item.crate_id, m.item.kind)
+        ]
 
     def _dense(
         self,
         analysis: QueryAnalysis,
+        options: SearchOptions,
         mask: Mask | None,
         lex_rows: list[int],
         ranked: dict[str, list[str]],
     ) -> str:
-        if not self.dense.ready(self.lexical.ids):
+        if not self.dense.ready(self.row_of):
             return self.dense.unavailable
         candidates: list[int] | None = None
-        if len(self.lexical.ids) > FULL_DENSE_MAX_ROWS:
-            exact_rows = [self.lexical.ids.row_of(i) for i in ranked.get("exact", [])]
+        if len(self.ids) > options.dense_full_max_rows:
+            exact_rows = [self.row_of.get(i) for i in ranked.get("exact", [])]
             candidates = lex_rows + [r for r in exact_rows if r is not None]
         rows = self.dense.search(
             analysis.text, LEXICAL_DEPTH, mask if candidates is None else None, candidates
         )
-        ranked["dense"] = [self.lexical.ids[row] for row in rows]
+        ranked["dense"] = [self.ids[row] for row in rows]
         return "candidates" if candidates is not None else "full"
 
     def _expand(
@@ -200,8 +232,8 @@ class Searcher:
             return 0 if name.lower() in query_words else 1
 
         expanded: list[str] = []
-        for item in ws.store.items(top):
-            for neighbour in graph.neighbours(ws, item, wanted):
+        for item_id in top:
+            for neighbour in graph.neighbours(ws, self.catalog, self.edges, item_id, wanted):
                 if neighbour.item_id not in vias:
                     vias[neighbour.item_id] = neighbour.via
                     expanded.append(neighbour.item_id)

@@ -104,12 +104,22 @@ def render_search(data: Json) -> str:
     for result in results:
         item = result.get("item")
         if isinstance(item, dict) and "path" in item and "kind" in item:
+            why = _why(result)
             entries.append(
-                item_line(item) + (f"\n    {item['signature']}" if item.get("signature") else "")
+                item_line(item)
+                + (f"  [{why}]" if why else "")
+                + (f"\n    {item['signature']}" if item.get("signature") else "")
             )
         else:
             entries.append(json.dumps(result, ensure_ascii=False, separators=(",", ":")))
     return "\n".join(section(f"matches ({data['engine']})", entries))
+
+
+def _why(result: Json) -> str:
+    """Why a hybrid hit ranked: its signals, how a graph neighbour relates, a note."""
+    parts = [", ".join(result.get("signals") or [])]
+    parts += [str(result[key]) for key in ("via", "note") if result.get(key)]
+    return "; ".join(p for p in parts if p)
 
 
 def render_crates(data: Json) -> str:

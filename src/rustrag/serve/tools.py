@@ -333,6 +333,39 @@ FILE_LINE_ARG: schemas.Schema = {
     "description": "A file inside the workspace, optionally with a line: `src/lib.rs:42`.",
 }
 
+# ContextPack.to_json (rustrag.assemble.pack): entries in relevance order, within budget.
+CONTEXT_ENTRY: schemas.Schema = schemas.obj(
+    {
+        "item_id": schemas.STRING,
+        "kind": schemas.STRING,
+        "path": schemas.STRING,
+        "use_path": schemas.STRING,
+        "crate": schemas.STRING,
+        "version": schemas.STRING,
+        "file": schemas.STRING,
+        "line_start": schemas.INTEGER,
+        "line_end": schemas.INTEGER,
+        "signature": schemas.STRING,
+        "docs": schemas.STRING,
+        "code": schemas.STRING,
+        "why": schemas.STRING,
+        "tokens": schemas.INTEGER,
+    },
+    ["item_id", "kind", "path", "use_path", "crate", "version", "file", "why", "tokens"],
+)
+CONTEXT_RESULT: schemas.Schema = schemas.obj(
+    {
+        "query": schemas.nullable(schemas.STRING),
+        "at": schemas.nullable(schemas.STRING),
+        "budget": schemas.INTEGER,
+        "tokens": schemas.INTEGER,
+        "tokenizer": schemas.STRING,
+        "skipped": schemas.INTEGER,
+        "entries": schemas.array_of(CONTEXT_ENTRY),
+    },
+    ["budget", "tokens", "entries"],
+)
+
 OPTIONAL_TOOLS: list[ToolSpec] = [
     forwarded(
         "context",
@@ -346,6 +379,7 @@ OPTIONAL_TOOLS: list[ToolSpec] = [
         },
         [],
         path_args=("at",),
+        output_schema=CONTEXT_RESULT,
     ),
     forwarded(
         "diff",

@@ -172,8 +172,10 @@ def db_bytes(db_file: Path) -> int:
 def stats(db: CozoDb) -> StoreStats:
     """Counts as recorded by each crate's write: one small read, no scans."""
     totals: dict[str, int] = {}
-    rows = db.query("?[row_counts] := *crates{row_counts}")
-    for (counts,) in rows:
+    # crate_id is selected too: a query result is a set, and two crates with identical
+    # counts would otherwise collapse into one row.
+    rows = db.query("?[crate_id, row_counts] := *crates{crate_id, row_counts}")
+    for _, counts in rows:
         for name, n in json.loads(counts).items():
             totals[name] = totals.get(name, 0) + int(n)
     return StoreStats(

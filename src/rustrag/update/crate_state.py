@@ -15,10 +15,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import blake3
 
+import rustrag.resolve
 from rustrag.model import CrateSource, ExportTable
+from rustrag.update.parse_cache import parser_digest
 
 # meta key prefix of the per-crate state rows
 CRATE_STATE_PREFIX = "crate_state:"
@@ -58,13 +62,28 @@ def export_digest(table: ExportTable) -> str:
     return blake3.blake3(text.encode()).hexdigest()[:32]
 
 
+@cache
+def code_digest() -> str:
+    """A hash of the code that turns parses into rows (resolve/, store/encode.py) and of
+    the parser's own digest: rows written by other code are not current, whatever the
+    files say, so a rustrag upgrade re-resolves every crate (from cached parses when the
+    parser did not change) instead of leaving an index no clean run would produce."""
+    hasher = blake3.blake3(parser_digest().encode())
+    package = Path(rustrag.resolve.__file__).parent
+    for source in [*sorted(package.glob("*.py")), package.parent / "store" / "encode.py"]:
+        hasher.update(source.name.encode())
+        hasher.update(source.read_bytes())
+    return hasher.hexdigest()[:16]
+
+
 def deps_digest(crate: CrateSource, export_digests: Mapping[str, str]) -> str:
-    """Digest of the export digests of `crate`'s dependencies, by extern name."""
+    """Digest of the export digests of `crate`'s dependencies, by extern name, and of the
+    code that resolves (see code_digest)."""
     parts = sorted(
         (extern, dep_id, export_digests.get(dep_id, MISSING_DEPENDENCY))
         for extern, dep_id in crate.dependencies.items()
     )
-    return blake3.blake3(json.dumps(parts).encode()).hexdigest()[:32]
+    return blake3.blake3(json.dumps([code_digest(), parts]).encode()).hexdigest()[:32]
 
 
 def same_source(a: CrateSource, b: CrateSource) -> bool:

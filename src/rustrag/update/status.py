@@ -48,7 +48,8 @@ class IndexStatus:
     last_run: dict[str, Any] | None = None  # summary the last run recorded
     locked_not_indexed: list[str] = field(default_factory=list)  # Cargo.lock has, index lacks
     indexed_not_locked: list[str] = field(default_factory=list)  # index has, Cargo.lock lacks
-    embeddings_pending: int | None = None  # None: no embedding store to ask
+    embeddings_pending: int | None = None  # None: the embedding job never reported
+    embedding: dict[str, Any] = field(default_factory=dict)  # the job's last status
     log_file: str = ""
     notes: list[str] = field(default_factory=list)
     verify: VerifyReport | None = None
@@ -83,6 +84,7 @@ class IndexStatus:
                 "indexed_not_locked": self.indexed_not_locked,
             },
             "embeddings_pending": self.embeddings_pending,
+            "embedding": self.embedding,
             "log_file": self.log_file,
             "notes": self.notes,
             "verify": self.verify.to_json() if self.verify is not None else None,
@@ -124,6 +126,19 @@ def _lock_comparison(workspace_root: Path, status: IndexStatus) -> None:
     status.indexed_not_locked = sorted(indexed - locked)
 
 
+def _embedding_state(index_dir: Path, status: IndexStatus) -> None:
+    """What the background embedding job last wrote (rustrag.retrieve.embed_job)."""
+    from rustrag.retrieve.embed_job import read_status  # a later stage's own report
+
+    job = read_status(index_dir)
+    status.embedding = job
+    to_embed, done = job.get("to_embed"), job.get("embedded")
+    if isinstance(to_embed, int) and isinstance(done, int):
+        status.embeddings_pending = max(0, to_embed - done)
+    if job.get("state") == "never run":
+        status.notes.append("no embeddings yet: search uses lexical and graph signals")
+
+
 def index_status(
     store: Store, index_dir: Path, workspace_root: Path, *, verify: bool = False
 ) -> IndexStatus:
@@ -148,9 +163,7 @@ def index_status(
     status.last_run = last_run(store)
     status.log_file = str(log_path(index_dir))
     _lock_comparison(workspace_root, status)
-    status.notes.append(
-        "embeddings pending: not tracked by the store yet (see rustrag.index.background)"
-    )
+    _embedding_state(index_dir, status)
     if verify:
         status.verify = verify_index(store, index_dir)
     return status
