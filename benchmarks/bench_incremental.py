@@ -30,6 +30,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.debian_project import lock_against_debian
+
 if TYPE_CHECKING:
     from rustrag.pipeline import Indexer
 
@@ -50,13 +55,7 @@ backtrace = "0.3"
 hashbrown = "0.12"
 anyhow = "1"
 """
-CARGO_CONFIG = """[source.crates-io]
-replace-with = "debian"
-[source.debian]
-directory = "/usr/share/cargo/registry"
-[net]
-offline = true
-"""
+
 APP_LIB = """pub mod edits;
 
 /// The entry point of the benchmark member.
@@ -72,8 +71,7 @@ def build_corpus(work: Path) -> Path:
     if (root / "Cargo.lock").exists():
         return root
     shutil.rmtree(root, ignore_errors=True)
-    (root / ".cargo").mkdir(parents=True)
-    (root / ".cargo/config.toml").write_text(CARGO_CONFIG)
+    root.mkdir(parents=True)
     (root / "Cargo.toml").write_text('[workspace]\nmembers = ["app", "bigsyn"]\nresolver = "2"\n')
     (root / "app/src").mkdir(parents=True)
     (root / "app/Cargo.toml").write_text(
@@ -87,7 +85,7 @@ def build_corpus(work: Path) -> Path:
         '[package]\nname = "bigsyn"\nversion = "0.1.0"\nedition = "2018"\n\n[dependencies]\n'
         'proc-macro2 = "1"\nquote = "1"\nunicode-ident = "1"\n'
     )
-    subprocess.run(["cargo", "generate-lockfile", "--offline"], cwd=root, check=True)
+    lock_against_debian(root)
     return root
 
 

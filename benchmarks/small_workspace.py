@@ -5,24 +5,13 @@ full comparison of two indexes, every row of every relation."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
+from benchmarks.debian_project import lock_against_debian, write_files
 from rustrag.store import Store
 from rustrag.store.delta import read_crate_rows
 from rustrag.store.schema import CRATES
-
-CARGO = shutil.which("cargo")
-
-CARGO_CONFIG = """[source.crates-io]
-replace-with = "debian"
-[source.debian]
-directory = "/usr/share/cargo/registry"
-[net]
-offline = true
-"""
 
 FILES: dict[str, str] = {
     "Cargo.toml": '[workspace]\nmembers = ["app", "util"]\nresolver = "2"\n',
@@ -64,22 +53,8 @@ FILES: dict[str, str] = {
 
 def make_workspace(root: Path) -> Path:
     """Write the workspace and lock it against Debian's crates (offline)."""
-    for rel, text in FILES.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-    (root / ".cargo").mkdir(exist_ok=True)
-    (root / ".cargo" / "config.toml").write_text(CARGO_CONFIG)
-    if CARGO is None:
-        raise RuntimeError("cargo is not on PATH: it is needed to lock the workspace")
-    subprocess.run(
-        [CARGO, "generate-lockfile", "--offline"],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return root
+    write_files(root, FILES)
+    return lock_against_debian(root)
 
 
 def index_contents(index_dir: Path) -> dict[str, dict[str, list[tuple[Any, ...]]]]:

@@ -4,21 +4,14 @@ none of them, so they are left out to keep the index at a few seconds)."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
+
+from benchmarks.debian_project import CARGO, DEBIAN_REGISTRY, lock_against_debian, write_files
 
 from rustrag.api import Workspace
 
-DEBIAN_REGISTRY = Path("/usr/share/cargo/registry")
-CARGO = shutil.which("cargo")
-CARGO_CONFIG = """[source.crates-io]
-replace-with = "debian"
-[source.debian]
-directory = "/usr/share/cargo/registry"
-[net]
-offline = true
-"""
+__all__ = ["CARGO", "DEBIAN_REGISTRY", "indexed_workspace"]
+
 MANIFEST = """[package]
 name = "app"
 version = "0.1.0"
@@ -31,19 +24,8 @@ nom = "7"
 
 
 def indexed_workspace(root: Path) -> Workspace:
-    (root / ".cargo").mkdir(parents=True)
-    (root / ".cargo" / "config.toml").write_text(CARGO_CONFIG)
-    (root / "Cargo.toml").write_text(MANIFEST)
-    (root / "src").mkdir()
-    (root / "src" / "main.rs").write_text("fn main() {}\n")
-    assert CARGO is not None
-    subprocess.run(
-        [CARGO, "generate-lockfile", "--offline"],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    write_files(root, {"Cargo.toml": MANIFEST, "src/main.rs": "fn main() {}\n"})
+    lock_against_debian(root)
     workspace = Workspace(root, root / "index")
     workspace.index()
     return workspace

@@ -7,7 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from benchmarks.small_workspace import CARGO, FILES, export_lines, index_contents, make_workspace
+from benchmarks.debian_project import CARGO
+from benchmarks.small_workspace import FILES, export_lines, index_contents, make_workspace
 
 from rustrag.pipeline import IndexReport, index_workspace
 

@@ -26,18 +26,17 @@ import tempfile
 import time
 from pathlib import Path
 
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from benchmarks.debian_project import lock_against_debian, write_files
+
 from rustrag.api import Workspace
 
 HERE = Path(__file__).parent
 CASES = HERE / "cases"
 OUT = HERE.parent / "out" / "check_eval.json"
-CARGO_CONFIG = """[source.crates-io]
-replace-with = "debian"
-[source.debian]
-directory = "/usr/share/cargo/registry"
-[net]
-offline = true
-"""
+
 MANIFEST = """[package]
 name = "check-eval"
 version = "0.1.0"
@@ -52,14 +51,9 @@ MARK = "//~"
 
 
 def make_workspace(root: Path) -> None:
-    (root / ".cargo").mkdir(parents=True)
-    (root / ".cargo" / "config.toml").write_text(CARGO_CONFIG)
-    (root / "Cargo.toml").write_text(MANIFEST)
+    write_files(root, {"Cargo.toml": MANIFEST, "src/main.rs": "fn main() {}\n"})
     (root / "src" / "bin").mkdir(parents=True)
-    (root / "src" / "main.rs").write_text("fn main() {}\n")
-    subprocess.run(
-        ["cargo", "generate-lockfile", "--offline"], cwd=root, check=True, capture_output=True
-    )
+    lock_against_debian(root)
 
 
 def labels(source: str) -> set[int]:

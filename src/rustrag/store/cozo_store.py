@@ -248,6 +248,10 @@ class Store:
     def export_table(self, crate_id: str) -> ExportTable | None:
         return self._consistent(lambda db: crate_queries.export_table(db, crate_id))
 
+    def crate_items(self, crate_id: str) -> list[Item]:
+        """Every item of one crate with its public paths, from one consistent state."""
+        return self._consistent(partial(crate_queries.crate_items, crate_id=crate_id))
+
     def iter_export(self, crate_id: str | None = None) -> Iterator[dict[str, object]]:
         """One dict per item; each crate is read from one consistent state."""
         ids = [crate_id] if crate_id is not None else self._consistent(crate_queries.crate_ids)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rustrag.model import ExportTable, ModuleNode
+from rustrag.model import ExportTable, Item, ModuleNode
 from rustrag.store.cozo_db import CozoDb
 from rustrag.store.decode import (
     columns,
@@ -100,11 +100,8 @@ def export_table(db: CozoDb, crate_id: str) -> ExportTable | None:
     return table
 
 
-def export_rows(db: CozoDb, crate_id: str) -> list[dict[str, object]]:
-    """One flat dict per item of a crate, for `rustrag export` and rustdoc comparison."""
-    stored = crate(db, crate_id)
-    if stored is None:
-        return []
+def crate_items(db: CozoDb, crate_id: str) -> list[Item]:
+    """Every item of one crate with its public paths, in file and line order."""
     rows = db.query(
         f"?[{_ITEM_COLUMNS}] := *items:by_crate{{crate_id: $id, item_id}}, "
         f"*items{{{_ITEM_COLUMNS}}}",
@@ -117,10 +114,18 @@ def export_rows(db: CozoDb, crate_id: str) -> list[dict[str, object]]:
     paths_of: dict[str, list[str]] = {}
     for item_id, path in path_rows:
         paths_of.setdefault(item_id, []).append(path)
-    items = sorted(
+    return sorted(
         (item_from_row(r, paths_of.get(r[0], [])) for r in rows),
         key=lambda i: (i.file, i.raw.line_start, i.item_id),
     )
+
+
+def export_rows(db: CozoDb, crate_id: str) -> list[dict[str, object]]:
+    """One flat dict per item of a crate, for `rustrag export` and rustdoc comparison."""
+    stored = crate(db, crate_id)
+    if stored is None:
+        return []
+    items = crate_items(db, crate_id)
     return [
         {
             "item_id": i.item_id,
