@@ -175,6 +175,10 @@ def test_diff_is_cached_per_version_pair(ws: Workspace, index_dir: Path) -> None
     assert second.to_json() == first.to_json()
     files[0].write_text(files[0].read_text().replace('"evidence": ""', '"evidence": "cached"', 1))
     assert diff_crates(ws.store, NOM4, NOM7).entries[0].evidence == "cached"  # cache is read
+    # an unchanged file is parsed once per process, a rewritten one again
+    assert diff_crates(ws.store, NOM4, NOM7) is diff_crates(ws.store, NOM4, NOM7)
+    files[0].write_text(files[0].read_text().replace('"cached"', '"re-read"', 1))
+    assert diff_crates(ws.store, NOM4, NOM7).entries[0].evidence == "re-read"
     files[0].unlink()
 
 

@@ -237,6 +237,15 @@ def test_edges_from_and_to(store: Store) -> None:
     assert kinds == {"inherent_impl", "implements"}
 
 
+def test_edges_from_many_matches_edges_from(store: Store) -> None:
+    ids = [iid("minicli::helper", "fn"), COMMAND, NEW, INHERENT, "nope"]
+    for kinds in (None, ["calls"], ["impl_for", "uses_type", "inherent_impl"]):
+        many = store.edges_from_many(ids, kinds)
+        assert list(many) == ids
+        assert all(many[i] == store.edges_from(i, kinds) for i in ids)
+    assert store.edges_from_many([]) == {}
+
+
 def test_impls_of_includes_impl_blocks_and_derives(store: Store) -> None:
     impls = store.impls_of(PARSER)
     assert [(i.impl_id, i.type_id, i.type_text, i.via) for i in impls] == [

@@ -9,15 +9,17 @@
 
 Members and owners come from the sorted ids (`catalog`), with no store round trip;
 only edges (impl targets, types used) are read from the store, once per item and
-searcher (`EdgeCache`): a warm server pays each item's edges once.
+searcher (`EdgeCache`): a warm server pays each item's edges once, and the edges of all
+the hits a query expands come in one store round trip (`EdgeCache.prefetch`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rustrag.api import NotFound, Workspace
+from rustrag.model import Edge
 from rustrag.retrieve.catalog import IdCatalog, split_id
 from rustrag.retrieve.query import QueryAnalysis
 
@@ -26,6 +28,17 @@ OWNER_KINDS = frozenset({"struct", "enum", "union", "type_alias", "trait"})
 MAX_PER_HIT = 4  # neighbours added per expanded hit
 EXPANDED_HITS = 3  # only the best hits are expanded: deeper ones rarely pay
 EDGE_CACHE_MAX = 8192
+IMPL_EDGES = ("impl_of", "impl_for")
+FN_EDGES = ("uses_type",)
+
+
+def edge_kinds(kind: str) -> tuple[str, ...] | None:
+    """The edge kinds `neighbours` follows from an item of `kind` (None: no edges)."""
+    if kind == "impl":
+        return IMPL_EDGES
+    if kind in ("fn", "method"):
+        return FN_EDGES
+    return None
 
 
 @dataclass(slots=True)
@@ -47,16 +60,35 @@ class EdgeCache:
     def __init__(self) -> None:
         self._found: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = {}
 
+    def _put(self, key: tuple[str, tuple[str, ...]], edges: list[Edge]) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = [(e.kind, e.dst) for e in edges if e.dst]
+        if len(self._found) >= EDGE_CACHE_MAX:
+            self._found.clear()  # crude, but a full cache means a long-lived server
+        self._found[key] = found
+        return found
+
+    def prefetch(self, ws: Workspace, item_ids: Sequence[str]) -> None:
+        """Read the edges `neighbours` will follow from each of `item_ids` that the cache
+        lacks, in one store query."""
+        keys = []
+        for item_id in dict.fromkeys(item_ids):
+            kinds = edge_kinds(split_id(item_id).kind)
+            if kinds is not None and (item_id, kinds) not in self._found:
+                keys.append((item_id, kinds))
+        if not keys:
+            return
+        every = sorted({k for _, kinds in keys for k in kinds})
+        edges = ws.store.edges_from_many([item_id for item_id, _ in keys], kinds=every)
+        for item_id, kinds in keys:
+            # the store's order is by kind first, so filtering keeps `edges_from`'s order
+            self._put((item_id, kinds), [e for e in edges[item_id] if e.kind in kinds])
+
     def targets(self, ws: Workspace, item_id: str, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
         """(edge kind, target id) of resolved edges from `item_id`."""
         key = (item_id, kinds)
         found = self._found.get(key)
         if found is None:
-            edges = ws.store.edges_from(item_id, kinds=kinds)
-            found = [(e.kind, e.dst) for e in edges if e.dst]
-            if len(self._found) >= EDGE_CACHE_MAX:
-                self._found.clear()  # crude, but a full cache means a long-lived server
-            self._found[key] = found
+            found = self._put(key, ws.store.edges_from(item_id, kinds=kinds))
         return found
 
 
@@ -72,7 +104,7 @@ def neighbours(
     item = split_id(item_id)
     found: list[Neighbour] = []
     if item.kind == "impl":
-        for kind, dst in edges.targets(ws, item_id, ("impl_of", "impl_for")):
+        for kind, dst in edges.targets(ws, item_id, IMPL_EDGES):
             role = "trait" if kind == "impl_of" else "type"
             found.append(Neighbour(dst, f"{role} of impl {item.path}"))
     elif item.kind in TYPE_KINDS:
@@ -84,7 +116,7 @@ def neighbours(
         members.sort(key=lambda m: wanted(split_id(m).name))
         found.extend(Neighbour(m, f"member of trait {item.name}") for m in members)
     elif item.kind in ("fn", "method"):
-        for _, dst in edges.targets(ws, item_id, ("uses_type",)):
+        for _, dst in edges.targets(ws, item_id, FN_EDGES):
             if dst != item_id:
                 found.append(Neighbour(dst, f"type used by {item.name}"))
         if item.kind == "method":

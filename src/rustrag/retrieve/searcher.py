@@ -232,6 +232,7 @@ class Searcher:
             return 0 if name.lower() in query_words else 1
 
         expanded: list[str] = []
+        self.edges.prefetch(ws, top)
         for item_id in top:
             for neighbour in graph.neighbours(ws, self.catalog, self.edges, item_id, wanted):
                 if neighbour.item_id not in vias:

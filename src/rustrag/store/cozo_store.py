@@ -239,6 +239,12 @@ class Store:
     def edges_to(self, item_id: str, kinds: Sequence[str] | None = None) -> list[Edge]:
         return self._consistent(lambda db: graph_queries.edges_to(db, item_id, kinds))
 
+    def edges_from_many(
+        self, item_ids: Sequence[str], kinds: Sequence[str] | None = None
+    ) -> dict[str, list[Edge]]:
+        """Edges from each of `item_ids` (one query): id -> `edges_from(id, kinds)`."""
+        return self._consistent(lambda db: graph_queries.edges_from_many(db, item_ids, kinds))
+
     def impls_of(self, trait_item_id: str) -> list[ImplOf]:
         return self._consistent(lambda db: graph_queries.impls_of(db, trait_item_id))
 

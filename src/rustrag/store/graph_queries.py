@@ -37,6 +37,25 @@ def edges_from(db: CozoDb, item_id: str, kinds: Sequence[str] | None = None) -> 
     return _sorted([edge_from_row(r) for r in rows])
 
 
+def edges_from_many(
+    db: CozoDb, item_ids: Sequence[str], kinds: Sequence[str] | None = None
+) -> dict[str, list[Edge]]:
+    """`edges_from` for several items in one query: src id -> its edges (every id given
+    has an entry, empty when it has no edges), each list ordered as `edges_from` orders."""
+    found: dict[str, list[Edge]] = {i: [] for i in item_ids}
+    if not found:
+        return found
+    where, params = _kind_filter(kinds)
+    rows = db.query(
+        f"?[{_EDGE_COLUMNS}] := src in $ids, *items{{item_id: src, crate_id}}, "
+        f"*edges{{{_EDGE_COLUMNS}}}{where}",
+        {"ids": sorted(found), **params},
+    )
+    for edge in _sorted([edge_from_row(r) for r in rows]):
+        found[edge.src].append(edge)
+    return found
+
+
 def edges_to(db: CozoDb, item_id: str, kinds: Sequence[str] | None = None) -> list[Edge]:
     where, params = _kind_filter(kinds)
     rows = db.query(
