@@ -8,13 +8,14 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from rustrag.api import NotFound, Workspace
 from rustrag.assemble.tokens import count_tokens
 from rustrag.cli import app
-from rustrag.retrieve import layout
+from rustrag.retrieve import build, layout
 from rustrag.retrieve.build import load_lexical, refresh_search_indexes
 from rustrag.retrieve.catalog import CANONICAL, CRATE_AND_NAME, NAME, SUFFIX
 from rustrag.retrieve.searcher import searcher_for
@@ -169,3 +170,70 @@ def test_cli_search_and_context_json(geo: Workspace) -> None:
     assert json.loads(result.output)["tokens"] <= 300
     result = runner.invoke(app, ["search", "x", "--origin", "nope", *args])
     assert result.exit_code != 0
+
+
+def _lexical_view(
+    index_dir: Path,
+) -> tuple[dict[str, list[tuple[str, float]]], set[tuple[object, ...]]]:
+    """Search results of a few queries (ties ordered by id: row numbers differ between
+    a patched and a clean snapshot) and the row facts of every live row."""
+    lexical, rows = load_lexical(index_dir)
+    results: dict[str, list[tuple[str, float]]] = {}
+    for query in ("Circle", "diameter radius", "wobble", "perimeter PI", "Shape area"):
+        hits = [(lexical.ids[r], round(s, 4)) for r, s in lexical.search(query, k=100)]
+        results[query] = sorted(hits, key=lambda h: (-h[1], h[0]))
+    facts = {
+        (
+            lexical.ids[r],
+            rows.crates.values[rows.crate[r]],
+            rows.kinds.values[rows.kind[r]],
+            bool(rows.public[r]),
+            rows.files.values[rows.file[r]],
+            int(rows.line_start[r]),
+            int(rows.line_end[r]),
+        )
+        for r in map(int, np.flatnonzero(rows.live))
+    }
+    return results, facts
+
+
+def test_edit_then_refresh_equals_a_clean_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "geometry"
+    shutil.copytree(EXAMPLE, root)
+    circle = root / "crates" / "shapes" / "src" / "shapes" / "circle.rs"
+    with Workspace(root, tmp_path / "index") as ws:
+        ws.index(embed=False, include_deps=False)
+        source = circle.read_text()
+
+        def no_rereads(*args: object, **kwargs: object) -> None:
+            raise AssertionError("an edit re-read a whole crate")
+
+        monkeypatch.setattr(build, "crate_documents", no_rereads)
+        monkeypatch.setattr(build, "COMPACT_DEAD_FRACTION", 1.0)  # keep the tombstones
+        # a body edit that shifts the lines after it, and a new method
+        circle.write_text(
+            source.replace(
+                "        self.radius * 2.0\n",
+                "        let wobble = self.radius;\n        wobble * 2.0\n",
+            ).replace(
+                "impl Shape for Circle {",
+                "impl Circle {\n    /// Wobble the circle.\n    pub fn wobble(&self) {}\n}\n\n"
+                "impl Shape for Circle {",
+            )
+        )
+        report = ws.index(embed=False, include_deps=False)
+        assert report.item_changes  # patched item by item, not re-read whole
+        circle.write_text(circle.read_text().replace("wobble * 2.0", "wobble * 2.0 // xxxxxx"))
+        ws.index(embed=False, include_deps=False)
+        # a comment edit of the same length leaves every item row alone (same tokens,
+        # same spans) and changes only the file's row
+        circle.write_text(circle.read_text().replace("// xxxxxx", "// zapped"))
+        ws.index(embed=False, include_deps=False)
+        monkeypatch.undo()
+    with Workspace(root, tmp_path / "clean") as clean:
+        clean.index(embed=False, include_deps=False)
+    patched = _lexical_view(tmp_path / "index")
+    assert patched[0]["wobble"]
+    assert patched == _lexical_view(tmp_path / "clean")

@@ -38,6 +38,7 @@ from rustrag.parse import parse_file
 from rustrag.resolve import export_table, resolve_crate
 from rustrag.store import Store, StoredCrate
 from rustrag.store.delta import (
+    ItemChanges,
     RowsByRelation,
     delete_crate_and_meta,
     diff_crate_rows,
@@ -100,6 +101,8 @@ class IndexReport:
     files_parsed: int = 0
     lines_parsed: int = 0
     rows_written: int = 0  # rows put or removed
+    # crate id -> items and files its delta changed: the search refresh patches just those
+    item_changes: dict[str, ItemChanges] = field(default_factory=dict)
     snapshot_id: str | None = None  # taken automatically before a dependency change
 
     @property
@@ -373,6 +376,9 @@ class _Run:
         if old_rows is None:
             old_rows = read_crate_rows(self.store, crate_id) if crate_id in self.stored else {}
         delta = diff_crate_rows(crate_id, old_rows, rows)
+        if crate_id in self.stored:
+            since = self.stored[crate_id].indexed_at
+            self.report.item_changes[crate_id] = delta.item_changes(since)
         delta.meta_puts[state_key(crate_id)] = CrateState(digest, deps).to_json()
         write_crate_delta(self.store, delta)
         if self.indexer.keep_warm:
@@ -554,6 +560,7 @@ def index_workspace(
             index_dir,
             embed=embed,
             changed_crates=report.crates_updated,
+            item_changes=report.item_changes,
             progress=progress,
         )
     report.seconds = time.perf_counter() - started

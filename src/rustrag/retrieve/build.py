@@ -11,18 +11,21 @@ with lexical and graph signals at once, and dense joins when its snapshot appear
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
 from rustrag.index.lexical import LexicalIndex
 from rustrag.index.snapshot import SnapshotError
 from rustrag.retrieve import layout
-from rustrag.retrieve.documents import DocsFilter, crate_documents
+from rustrag.retrieve.documents import DocsFilter, crate_documents, item_documents
 from rustrag.retrieve.rows import RowTable
 from rustrag.retrieve.source import SourceReader
 from rustrag.store import Store
+from rustrag.store.delta import ItemChanges
 
 # Past this share of tombstoned rows the snapshot is compacted (rows renumbered).
 COMPACT_DEAD_FRACTION = 0.25
@@ -72,12 +75,15 @@ def refresh_search_indexes(
     *,
     embed: bool,
     changed_crates: Iterable[str] | None = None,
+    item_changes: Mapping[str, ItemChanges] | None = None,
     progress: Progress | None = None,
     docs_filter: DocsFilter | None = None,
 ) -> SearchIndexReport:
     """Update the lexical snapshot for the crates that changed (all of them when there is
     no usable snapshot), then, with `embed`, start the background embedding job.
-    `changed_crates` adds crates to re-read whatever their stamps say."""
+    `changed_crates` adds crates to re-read whatever their stamps say. A crate in
+    `item_changes` whose snapshot rows date from the state the changes were made to is
+    patched item by item instead of re-read whole."""
     started = time.perf_counter()
     report = SearchIndexReport()
     stored = {c.crate.crate_id: c.indexed_at for c in store.crates()}
@@ -89,6 +95,20 @@ def refresh_search_indexes(
     forced = set(changed_crates or ())
     stale = {cid for cid, stamp in rows.stamps.items() if stored.get(cid) != stamp or cid in forced}
     missing = set(stored) - set(rows.stamps)
+    reader = SourceReader()
+    patchable = {
+        cid: changes
+        for cid, changes in (item_changes or {}).items()
+        if cid in stale and cid in stored and rows.stamps.get(cid) == changes.since
+    }
+    for crate_id, changes in sorted(patchable.items()):
+        # only the items (and the items of files) the store's delta touched: the snapshot
+        # holds the crate as of `changes.since`, so the result is that of a re-read
+        added = _patch_crate(store, crate_id, changes, lexical, rows, reader, docs_filter)
+        rows.stamps[crate_id] = stored[crate_id]
+        report.documents_added += added
+        report.crates_refreshed.append(crate_id)
+    stale -= set(patchable)
     for crate_id in sorted(stale):
         lexical.remove([lexical.ids[int(r)] for r in rows.drop_crate(crate_id)])
         if crate_id not in stored:
@@ -96,7 +116,6 @@ def refresh_search_indexes(
     to_add = sorted((stale | missing) & set(stored))
     if progress is not None:
         progress.phase("search index", len(to_add))
-    reader = SourceReader()
     for crate_id in to_add:
         pairs = list(crate_documents(store, crate_id, reader=reader, docs_filter=docs_filter))
         lexical.add(doc for doc, _ in pairs)
@@ -109,7 +128,7 @@ def refresh_search_indexes(
     if lexical.dead_fraction > COMPACT_DEAD_FRACTION:
         remap = lexical.compact()
         rows.select(remap >= 0)
-    if to_add or stale or report.rebuilt:
+    if to_add or stale or patchable or report.rebuilt:
         # rows first: a crash between the saves leaves lengths that disagree, which
         # load_lexical reports, and the next refresh rebuilds
         rows.save(layout.rows_dir(index_dir))
@@ -121,3 +140,33 @@ def refresh_search_indexes(
         report.embedding = start_background_embedding(index_dir)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _patch_crate(
+    store: Store,
+    crate_id: str,
+    changes: ItemChanges,
+    lexical: LexicalIndex,
+    rows: RowTable,
+    reader: SourceReader,
+    docs_filter: DocsFilter | None,
+) -> int:
+    """Tombstone the crate's rows for the changed items and the items of changed files,
+    then add those that still exist, read afresh. Returns the documents added."""
+    affected = set(changes.item_ids)
+    affected.update(lexical.ids[int(r)] for r in rows.live_rows_in_files(crate_id, changes.files))
+    if not affected:
+        return 0
+    crate_code = rows.crates.get(crate_id)
+    dead: list[int] = []
+    for item_id in affected:
+        row = lexical.ids.row_of(item_id)
+        if row is not None and rows.live[row] and int(rows.crate[row]) == crate_code:
+            dead.append(row)
+    dead_rows = np.array(sorted(dead), dtype=np.int64)
+    lexical.remove(lexical.ids[int(r)] for r in dead_rows)
+    rows.kill(dead_rows)
+    pairs = list(item_documents(store, crate_id, affected, reader=reader, docs_filter=docs_filter))
+    lexical.add(doc for doc, _ in pairs)
+    rows.append(facts for _, facts in pairs)
+    return len(pairs)

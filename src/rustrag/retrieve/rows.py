@@ -84,13 +84,30 @@ class RowTable:
 
     def drop_crate(self, crate_id: str) -> npt.NDArray[np.int64]:
         """Mark a crate's live rows dead; returns them (for the BM25 tombstones)."""
-        rows = self.rows_of_crate(crate_id)
-        rows = rows[self.live[rows]]
+        rows = self.live_rows_of_crate(crate_id)
+        self.kill(rows)
+        self.stamps.pop(crate_id, None)
+        return rows
+
+    def kill(self, rows: npt.NDArray[np.int64]) -> None:
+        """Mark `rows` dead (their items were re-added as new rows, or vanished)."""
+        if not len(rows):
+            return
         if not self.live.flags.writeable:
             self.live = self.live.copy()  # mapped read-only from a snapshot
         self.live[rows] = False
-        self.stamps.pop(crate_id, None)
-        return rows
+
+    def live_rows_of_crate(self, crate_id: str) -> npt.NDArray[np.int64]:
+        rows = self.rows_of_crate(crate_id)
+        return rows[self.live[rows]]
+
+    def live_rows_in_files(self, crate_id: str, files: Iterable[str]) -> npt.NDArray[np.int64]:
+        """Live rows of items written in any of `files` (paths relative to the crate)."""
+        codes = [self.files.get(f"{crate_id}\t{f}") for f in files]
+        wanted = np.array([c for c in codes if c is not None], dtype=np.int32)
+        if not len(wanted):
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(np.isin(self.file, wanted) & self.live)
 
     def select(self, keep: Mask) -> None:
         """Keep only the rows in `keep` (after the lexical index compacts the same way)."""

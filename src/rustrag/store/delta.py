@@ -32,6 +32,18 @@ class RelationDelta:
     removes: list[Row] = field(default_factory=list)  # key columns of rows that vanished
 
 
+@dataclass(slots=True, frozen=True)
+class ItemChanges:
+    """What one crate write changed, for patching the search indexes item by item: the
+    items put or removed, and the files put or removed (an edit there can change an
+    item's source text and leave its row alone). `since` is the crate's `indexed_at`
+    before the write: the changes apply to a search index built from that state only."""
+
+    since: float
+    item_ids: frozenset[str]
+    files: frozenset[str]
+
+
 @dataclass(slots=True)
 class CrateDelta:
     crate_id: str
@@ -42,6 +54,17 @@ class CrateDelta:
     @property
     def changed_rows(self) -> int:
         return sum(len(d.puts) + len(d.removes) for d in self.relations.values())
+
+    def item_changes(self, since: float) -> ItemChanges:
+        """The items and files this delta puts or removes (see `ItemChanges`)."""
+        items = self.relations.get(ITEMS.name, RelationDelta())
+        files = self.relations.get(FILES.name, RelationDelta())
+        key_file = FILES.key_names.index("rel_path")
+        return ItemChanges(
+            since,
+            frozenset(str(row[0]) for row in (*items.puts, *items.removes)),
+            frozenset(str(row[key_file]) for row in (*files.puts, *files.removes)),
+        )
 
     def counts(self) -> dict[str, tuple[int, int]]:
         """relation -> (rows put, rows removed), for reports and logs."""

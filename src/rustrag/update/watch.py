@@ -184,6 +184,7 @@ class Watcher:
             self.index_dir,
             embed=self.embed,
             changed_crates=event.report.crates_updated,
+            item_changes=event.report.item_changes,
         )
         event.search_seconds = time.perf_counter() - started
 
