@@ -41,14 +41,14 @@ def main() -> None:
         base = Path(tmp)
         os.environ["RUSTRAG_CACHE_DIR"] = str(base / "cache")
         from rustrag.deps import DepsUpdateReport, update_dependencies
+        from rustrag.deps.state import META_LAST_UPDATE, read_for_workspace
         from rustrag.pipeline import index_workspace
         from rustrag.store import Store
 
-        def last(index_dir: Path) -> DepsUpdateReport:
+        def last(index_dir: Path, root: Path) -> DepsUpdateReport:
             with Store.open(index_dir, read_only=True) as store:
-                return DepsUpdateReport.from_json(
-                    json.loads(store.get_meta("deps.last_update") or "{}")
-                )
+                text = read_for_workspace(store, META_LAST_UPDATE, root)
+                return DepsUpdateReport.from_json(json.loads(text or "{}"))
 
         a = project(base / "proj-a", DEPS)
         started = time.perf_counter()
@@ -56,13 +56,13 @@ def main() -> None:
         cold = time.perf_counter() - started
         print(
             f"A cold: {cold:.2f} s, {first.lines if hasattr(first, 'lines') else '?'} lines, "
-            f"re-indexed {len(last(base / 'idx-a').reindexed)} crates"
+            f"re-indexed {len(last(base / 'idx-a', a).reindexed)} crates"
         )
         b = project(base / "proj-b", DEPS)
         started = time.perf_counter()
         index_workspace(b, base / "idx-b")
         warm = time.perf_counter() - started
-        rb = last(base / "idx-b")
+        rb = last(base / "idx-b", b)
         print(
             f"B reusing: {warm:.2f} s = {100 * warm / cold:.0f}% of A; "
             f"re-indexed {rb.reindexed}, from cache {len(rb.from_cache)} crates"

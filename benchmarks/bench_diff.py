@@ -1,9 +1,11 @@
-"""API diff time, excluding indexing: clap 3.2.23 → 4.0.32, and tokio 1.24.2 against a
-copy of itself with edits (tokio is ~100k lines; Debian ships one version). Prints the
-median of 3 uncached diffs for each pair. Run: python benchmarks/bench_diff.py"""
+"""API diff time, excluding indexing: clap 3.2.23 → 4.0.32, nom 4.2.3 → 7.1.1, and tokio
+1.24.2 against a copy of itself with edits (tokio is ~100k lines; Debian ships one
+version). Prints the median of 3 uncached diffs for each pair (trait impls included) and
+the load average. Run: python benchmarks/bench_diff.py"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import sys
@@ -47,17 +49,22 @@ def _median_diff(index_dir: Path, old: str, new: str) -> tuple[float, int]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = Path(tmp) / "index"
-        index_versions(index_dir, "clap-3.2.23", "clap-4.0.32", "tokio-1.24.2")
+        index_versions(
+            index_dir, "clap-3.2.23", "clap-4.0.32", "nom-4.2.3", "nom-7.1.1", "tokio-1.24.2"
+        )
         copy = _edited_tokio_copy(Path(tmp))
         index_versions(index_dir, str(copy))  # an absolute path replaces REGISTRY / folder
         for old, new, folder in (
             ("clap@3.2.23", "clap@4.0.32", REGISTRY / "clap-4.0.32"),
+            ("nom@4.2.3", "nom@7.1.1", REGISTRY / "nom-7.1.1"),
             ("tokio@1.24.2", "tokio@1.24.3", REGISTRY / "tokio-1.24.2"),
         ):
             seconds, entries = _median_diff(index_dir, old, new)
+            load = os.getloadavg()[0]
             print(
                 f"diff {old} -> {new}: median of 3 = {seconds:.2f} s "
-                f"({entries} entries, ~{_lines(folder) // 1000}k lines per side; target <= 5 s)"
+                f"({entries} entries, ~{_lines(folder) // 1000}k lines per side; target <= 5 s; "
+                f"load {load:.1f})"
             )
     print("machine: 2 shared cores (other engineers' jobs running); figures are indicative")
 

@@ -8,14 +8,19 @@ crate of the user's own is measured too. Then prints:
 * the clean index time;
 * no-op re-index (`index_workspace`, in process; and the `rustrag index` CLI, with
   Python start-up): median of --runs;
-* one-file edit to index current, in a warm `Indexer` as `rustrag watch` holds it:
-  structural (scan, parse, resolve, diff, write), p50 and p90 over --edits edits, for an
-  edit in `app` and in `bigsyn`; and the lexical refresh plus the embedding of the
-  changed items with the default embedder, when it loads.
+* one-file edit to index current, in a warm `Indexer` as `rustrag watch` holds it, for
+  several kinds of edit (a body edit adding or removing a line mid-file, a signature
+  edit, a new pub fn) in bigsyn's largest file (expr.rs, 3.6k lines), in a typical one
+  (data.rs) and in `app`: structural (scan, parse, incremental or full resolve, delta,
+  write) p50/p90 wall and p50 CPU of this process, and the same plus the lexical
+  refresh and the embedding of the changed items whose fingerprint is new (as the
+  embedding job would), with the default embedder when it loads; and how many edits
+  the incremental resolve took (the rest were resolved in full).
 
     /work/venv/bin/python -m benchmarks.bench_incremental --work /tmp/rustrag-bench-inc
 
-The machine is shared with other work: figures are medians, and noisy.
+The machine is shared with other work: figures are medians, and noisy; the load average
+is printed when the edits start and end.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,7 +42,9 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 from benchmarks.debian_project import lock_against_debian
 
 if TYPE_CHECKING:
-    from rustrag.pipeline import Indexer
+    from rustrag.index.embedders import Embedder
+    from rustrag.model import Workspace
+    from rustrag.pipeline import Indexer, IndexReport
 
 REGISTRY = Path("/usr/share/cargo/registry")
 DEPENDENCIES = """clap = "4"
@@ -109,6 +117,7 @@ def main() -> None:
 
     from rustrag.discover import discover_workspace
     from rustrag.pipeline import Indexer, index_workspace
+    from rustrag.retrieve.build import refresh_search_indexes
 
     root = build_corpus(args.work)
     index_dir = args.work / "idx"
@@ -156,65 +165,191 @@ def main() -> None:
     )
 
     workspace = discover_workspace(root)
+    embedder = _load_embedder()
     with Indexer(index_dir, keep_warm=True) as indexer:
-        indexer.run(workspace)  # warm up: parses and rows of what it touches stay in memory
-        targets = {
-            "app (small member)": (root / "app/src/edits.rs", "app@0.1.0"),
-            "bigsyn (57k-line member)": (root / "bigsyn/src/expr.rs", "bigsyn@0.1.0"),
-        }
-        for label, (path, crate_id) in targets.items():
-            original = path.read_text()
-            times: list[float] = []
-            search: list[float] = []
-            for i in range(args.edits):
-                # a changed body and a new public fn: items, edges and paths all move
-                path.write_text(
-                    original + f"\npub fn bench_edit_{i % 4}() -> usize {{\n    {i}\n}}\n"
-                )
-                started = time.perf_counter()
-                report = indexer.run(
-                    workspace,
-                    plan_dependencies=False,
-                    auto_snapshot=False,
-                    focus={crate_id},
-                )
-                times.append(time.perf_counter() - started)
-                assert report.crates_updated[:1] == [crate_id], report.to_json()
-                search.append(_refresh_search(indexer, index_dir, report.crates_updated))
+        indexer.run(workspace)  # warm up: parses, rows and resolutions stay in memory
+        refresh_search_indexes(indexer.store, index_dir, embed=False)
+        print(f"edits start at {_load()}")
+        for label, path, crate_id, edit in _edit_kinds(root):
+            _measure(
+                indexer, index_dir, workspace, embedder, label, path, crate_id, edit, args.edits
+            )
+        _measure_each_file(indexer, workspace, root / "bigsyn/src", "bigsyn@0.1.0")
+        print(f"edits end at {_load()}")
+
+
+def _measure_each_file(indexer: Indexer, workspace: Workspace, src: Path, crate_id: str) -> None:
+    """One edit (a new pub fn at the end) to every file of a crate in turn: the spread an
+    editing session sees, from small files to syn's 3.6k-line `expr.rs`."""
+    samples: list[tuple[float, str, int]] = []
+    for path in sorted(src.rglob("*.rs")):
+        original = path.read_text()
+        try:
+            path.write_text(_append_fn(original, 0))
+            started = time.perf_counter()
+            indexer.run(workspace, plan_dependencies=False, auto_snapshot=False, focus={crate_id})
+            lines = original.count("\n") + 1
+            samples.append((time.perf_counter() - started, path.name, lines))
+        finally:
             path.write_text(original)
             indexer.run(workspace, plan_dependencies=False, auto_snapshot=False, focus={crate_id})
-            print(
-                f"one-file edit in {label}: structural p50 {median_ms(times)}, "
-                f"p90 {p90(times) * 1000:.0f} ms; lexical refresh p50 {median_ms(search)}"
-            )
-    _embedding_figure()
+    times = [t for t, _, _ in samples]
+    slowest = max(samples)
+    print(
+        f"one edit to each of the {len(samples)} files of {crate_id}: structural p50 "
+        f"{median_ms(times)}, p90 {p90_ms(times)}; slowest {slowest[0] * 1000:.0f} ms "
+        f"({slowest[1]}, {slowest[2]} lines)"
+    )
 
 
-def _refresh_search(indexer: Indexer, index_dir: Path, crates: list[str]) -> float:
+def _measure(
+    indexer: Indexer,
+    index_dir: Path,
+    workspace: Workspace,
+    embedder: Embedder | None,
+    label: str,
+    path: Path,
+    crate_id: str,
+    edit: Edit,
+    edits: int,
+) -> None:
     from rustrag.retrieve.build import refresh_search_indexes
 
-    started = time.perf_counter()
-    refresh_search_indexes(indexer.store, index_dir, embed=False, changed_crates=crates)
-    return time.perf_counter() - started
+    original = path.read_text()
+    seen = {i.raw.fingerprint for i in indexer.store.crate_items(crate_id)}
+    structural: list[float] = []
+    cpu: list[float] = []  # this process's CPU time: less at the mercy of other load
+    total: list[float] = []
+    patched = 0
+    try:
+        for i in range(edits):
+            path.write_text(edit(original, i))
+            started = time.perf_counter()
+            cpu_started = time.process_time()
+            report = indexer.run(
+                workspace, plan_dependencies=False, auto_snapshot=False, focus={crate_id}
+            )
+            structural.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - cpu_started)
+            assert report.crates_updated[:1] == [crate_id], report.to_json()
+            patched += report.crates_patched == [crate_id]
+            refresh_search_indexes(
+                indexer.store,
+                index_dir,
+                embed=False,
+                changed_crates=report.crates_updated,
+                item_changes=report.item_changes,
+            )
+            _embed_changed(indexer, embedder, crate_id, report, seen)
+            total.append(time.perf_counter() - started)
+    finally:
+        path.write_text(original)
+        indexer.run(workspace, plan_dependencies=False, auto_snapshot=False, focus={crate_id})
+    print(
+        f"{label}: structural p50 {median_ms(structural)}, p90 {p90_ms(structural)} "
+        f"(CPU p50 {median_ms(cpu)}); "
+        f"with lexical refresh and embedding of the changed items p50 {median_ms(total)}, "
+        f"p90 {p90_ms(total)} ({patched}/{edits} incremental resolves)"
+    )
 
 
-def _embedding_figure() -> None:
-    """Embedding the items one edit changes (a fn and its neighbour: 2 texts)."""
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def p90_ms(samples: list[float]) -> str:
+    return f"{p90(samples) * 1000:.0f} ms"
+
+
+Edit = Callable[[str, int], str]
+
+
+def _swap(old: str, new: str) -> Edit:
+    """Every other edit writes `new` in place of `old`; the ones between restore it."""
+
+    def apply(text: str, i: int) -> str:
+        assert old in text, old
+        return text.replace(old, new, 1) if i % 2 == 0 else text
+
+    return apply
+
+
+def _append_fn(text: str, i: int) -> str:
+    return text + f"\npub fn bench_edit_{i % 4}() -> usize {{\n    {i}\n}}\n"
+
+
+def _edit_kinds(root: Path) -> list[tuple[str, Path, str, Edit]]:
+    """(label, file, crate, edit): a body edit that adds or removes a line (every item
+    below it moves), a signature edit, and a new pub fn at the end of the file."""
+    expr = root / "bigsyn/src/expr.rs"
+    app = root / "app/src/edits.rs"
+    big, small = "bigsyn@0.1.0", "app@0.1.0"
+    paren = "fn expr_paren(input: ParseStream) -> Result<ExprParen> {\n"
+    ret = "fn expr_ret(input: ParseStream, allow_struct: AllowStruct)"
+    data = root / "bigsyn/src/data.rs"
+    is_empty = "    pub fn is_empty(&self) -> bool {\n"
+    return [
+        (
+            "bigsyn expr.rs (3.6k lines): body edit, a line added/removed mid-file",
+            expr,
+            big,
+            _swap(paren, paren + "        let _b = 1;\n"),
+        ),
+        (
+            "bigsyn expr.rs: signature edit",
+            expr,
+            big,
+            _swap(ret, ret.replace("ParseStream", "ParseStream<'_>")),
+        ),
+        ("bigsyn expr.rs: add a pub fn", expr, big, _append_fn),
+        (
+            "bigsyn data.rs (500 lines, a typical file): body edit adding a line",
+            data,
+            big,
+            _swap(is_empty, is_empty + "        let _b = 1;\n"),
+        ),
+        ("bigsyn data.rs: add a pub fn", data, big, _append_fn),
+        ("app (small member): body edit", app, small, _swap("    0\n", "    1\n    + 1\n")),
+        ("app: signature edit", app, small, _swap("-> usize {", "-> u64 {")),
+        ("app: add a pub fn", app, small, _append_fn),
+    ]
+
+
+def _load_embedder() -> Embedder | None:
     try:
         from rustrag.index.embedders import load_default_embedder
 
         embedder = load_default_embedder()
+        embedder.embed(["warm up"])
     except Exception as exc:  # no model on this machine: say so, do not fail
         print(f"embedding of changed items: not measured ({exc})")
+        return None
+    print(f"embedder: {embedder.name}")
+    return embedder
+
+
+def _embed_changed(
+    indexer: Indexer,
+    embedder: Embedder | None,
+    crate_id: str,
+    report: IndexReport,
+    seen: set[str],
+) -> None:
+    """Embed the changed items whose fingerprint is new, as the embedding job would (its
+    cache is keyed by fingerprint: an item that only moved is not embedded again)."""
+    from rustrag.index.documents import embedding_text
+    from rustrag.retrieve.documents import item_documents
+
+    changes = report.item_changes.get(crate_id)
+    if embedder is None or changes is None:
         return
-    texts = ["pub fn bench_edit_1() -> usize", "pub fn edited() -> usize { 0 }"]
-    embedder.embed(texts)  # load and warm
-    samples = []
-    for _ in range(5):
-        started = time.perf_counter()
+    texts: list[str] = []
+    for doc, _facts in item_documents(indexer.store, crate_id, changes.item_ids):
+        if doc.fingerprint not in seen:
+            seen.add(doc.fingerprint)
+            texts.append(embedding_text(doc))
+    if texts:
         embedder.embed(texts)
-        samples.append(time.perf_counter() - started)
-    print(f"embedding the changed items (2 texts, {embedder.name}): median {median_ms(samples)}")
 
 
 if __name__ == "__main__":

@@ -197,3 +197,43 @@ def test_cli_diff_json_md_html(index_dir: Path) -> None:
     assert runner.invoke(app, [*base, "--format", "html"]).stdout.startswith("<!doctype html>")
     bad = runner.invoke(app, ["diff", "nom", NOM7, "--index-dir", str(index_dir)])
     assert bad.exit_code != 0 and "CRATE@VERSION" in bad.stderr
+
+
+def test_clap_deprecated_aliases_are_renames_onto_existing_items(clap_diff: ApiDiff) -> None:
+    hidden = _find(clap_diff, "renamed", old_path="clap::Arg::hidden", new_path="clap::Arg::hide")
+    assert hidden.confidence == 0.8 and "Replaced with `Arg::hide`" in hidden.evidence
+    assert "`clap::Arg::hide` already existed" in hidden.evidence
+    # under a renamed owner: `App::usage` → `Command::override_usage`
+    _find(
+        clap_diff, "renamed", old_path="clap::App::usage", new_path="clap::Command::override_usage"
+    )
+    # three notes name `Command::build`: replaced by it, not renamed to it
+    build = _find(clap_diff, "removed", old_path="clap::App::_build")
+    assert build.replacements == ["clap::Command::build"]
+    # same owner, another call shape (`validator(f)` vs `value_parser(p)`): a replacement
+    validator = _find(clap_diff, "removed", old_path="clap::Arg::validator")
+    assert validator.replacements == ["clap::Arg::value_parser"]
+
+
+def test_clap_trait_impls_and_trait_items(clap_diff: ApiDiff) -> None:
+    impls = {(e.change, e.name) for e in clap_diff.entries if e.kind == "impl"}
+    # clap 3's `App` derived PartialEq and Eq; clap 4's `Command` derives neither
+    assert ("removed", "impl PartialEq for App") in impls
+    # derives both versions have are no news, under a renamed type neither
+    assert not any(name in ("impl Clone for App", "impl Clone for Arg") for _, name in impls)
+    # a default body dropped: every implementor must now write `command`
+    command = _find(clap_diff, "changed", old_path="clap::CommandFactory::command")
+    assert "required" in command.details
+
+
+def test_nom_impl_associated_type_change(nom_diff: ApiDiff) -> None:
+    entry = next(e for e in nom_diff.of_change("changed") if e.name == "impl InputIter for &'a str")
+    assert entry.details == ["assoc_types"] and entry.owner == "nom::InputIter"
+    assert entry.old is not None and entry.old.file == "src/traits.rs"
+
+
+def test_outdated_alias_resolves_through_the_rename(ws: Workspace) -> None:
+    found = ws.lookup_current("clap::Arg::hidden")
+    assert found.status == "renamed" and found.item is not None
+    assert found.item.item.path == "clap::builder::arg::Arg::hide"
+    assert found.item.label == CLAP4

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -141,3 +145,69 @@ def test_bad_files_are_reported_and_the_rest_indexed(tmp_path: Path) -> None:
     assert isinstance(shown, dict) and shown["item"]["name"] == "ok"
     cafe = _json(["show", "cafe", "--index-dir", str(index_dir), "--json"])
     assert isinstance(cafe, dict) and cafe["item"]["path"] == "shapes::latin1::cafe"
+
+
+def test_fast_path_table_matches_the_registered_commands() -> None:
+    """`main` imports one module for the commands in FAST_COMMANDS: each must be
+    registered by that module, which must register more than one command (or a group),
+    or typer would make the command the root and `rustrag NAME` would stop parsing."""
+    from rustrag.cli import FAST_COMMANDS
+
+    module_of = {name: callback.__module__ for name, callback in _commands().items()}
+    module_of.update({g.name or "": "rustrag.cli.deps" for g in app.registered_groups})
+    per_module: dict[str, int] = {}
+    for module in module_of.values():
+        per_module[module] = per_module.get(module, 0) + 1
+    for command, module in FAST_COMMANDS.items():
+        assert module_of[command] == f"rustrag.cli.{module}", command
+        assert per_module[module_of[command]] > 1 or command == "deps", command
+    multi = {c for c, m in module_of.items() if per_module[m] > 1}
+    assert multi <= set(FAST_COMMANDS)
+
+
+def _commands() -> dict[str, Callable[..., Any]]:
+    found: dict[str, Callable[..., Any]] = {}
+    for command in app.registered_commands:
+        assert command.callback is not None
+        found[command.name or command.callback.__name__] = command.callback
+    return found
+
+
+def _console(args: list[str], code: str = "") -> subprocess.CompletedProcess[str]:
+    """The console script's entry point in a fresh interpreter, then `code`."""
+    script = (
+        "import sys\nfrom rustrag.cli import main\n"
+        f"sys.argv = ['rustrag', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
+        f"{code}"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_console_search_loads_only_its_command(geometry_index: Path) -> None:
+    loaded = (
+        "mods = sorted(m for m in sys.modules if m.startswith('rustrag.cli.'))\n"
+        "print('LOADED', mods, 'rich' in sys.modules, file=sys.stderr)\n"
+    )
+    result = _console(["search", "Circle", "--index-dir", str(geometry_index), "--json"], loaded)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["results"][0]["name"] == "Circle"
+    report = result.stderr.split("LOADED", 1)[1]
+    assert "rustrag.cli.search" in report and "rustrag.cli.indexing" not in report
+    assert "rustrag.cli.serve" not in report and report.strip().endswith("False")  # no rich
+
+
+def test_console_help_and_module_entry_list_every_command() -> None:
+    names = list(_commands())
+    for result in (
+        _console(["--help"]),
+        subprocess.run(
+            [sys.executable, "-m", "rustrag", "--help"], capture_output=True, text=True, timeout=120
+        ),
+    ):
+        assert result.returncode == 0, result.stderr
+        assert all(f" {name} " in result.stdout for name in [*names, "deps"])
+    shown = _console(["show", "--help"])
+    assert shown.returncode == 0 and "--crate" in shown.stdout

@@ -15,7 +15,11 @@ import pytest
 from rustrag.api import Workspace
 from rustrag.deps import DepsUpdateReport, update_dependencies
 from rustrag.deps.cache_dir import ENV_CACHE_DIR
+from rustrag.deps.cfg_marks import load_marks
+from rustrag.deps.state import META_LAST_UPDATE, read_for_workspace
 from rustrag.pipeline import index_workspace
+from rustrag.store import SCHEMA_VERSION
+from rustrag.update.verify import verify_index
 
 DEBIAN = Path("/usr/share/cargo/registry")
 CARGO = shutil.which("cargo")
@@ -48,6 +52,12 @@ def make_project(
     return root
 
 
+def shards(machine_cache: Path, crate_id: str) -> list[Path]:
+    """The complete shards of one crate in the machine cache."""
+    found = (machine_cache / f"shards-v{SCHEMA_VERSION}" / crate_id).glob("*/shard.json")
+    return sorted(info.parent for info in found)
+
+
 def lock(root: Path) -> None:
     assert CARGO is not None
     subprocess.run(
@@ -61,12 +71,12 @@ def test_second_project_reuses_cached_crates(tmp_path: Path, machine_cache: Path
     first = update_dependencies(a, tmp_path / "idx-a")
     assert first.reindexed == [] and first.from_cache == []  # nothing changed since
     assert "nom@7.1.1" in first.unchanged
-    assert (machine_cache / "crates" / "nom@7.1.1").is_dir()
+    assert len(shards(machine_cache, "nom@7.1.1")) == 1
 
     b = make_project(tmp_path / "proj-b", 'nom = "7"')
     index_workspace(b, tmp_path / "idx-b")
     with Workspace(b, tmp_path / "idx-b") as ws:
-        last = ws.store.get_meta("deps.last_update")
+        last = read_for_workspace(ws.store, META_LAST_UPDATE, b)
         assert last is not None
         reused = DepsUpdateReport.from_json(json.loads(last))
         assert reused.reindexed == []  # nothing parsed or resolved for the dependencies
@@ -129,8 +139,8 @@ def test_two_claps_scope_and_cross_crate_use(tmp_path: Path) -> None:
         assert statuses <= {"enabled", "disabled", "undecidable"}
         features = ws.crates()["clap@4.0.32"].crate.features
         assert "derive" not in features and "std" in features
-        marks = ws.store.get_meta("deps.cfg.clap@4.0.32") or ""
-        assert '"disabled", "feature = \\"derive\\""' in marks
+        marks = load_marks(ws.store, root, "clap@4.0.32")
+        assert ["disabled", 'feature = "derive"'] in marks.values()
 
 
 def vendor(tmp_path: Path, *names: str) -> Path:
@@ -154,7 +164,7 @@ def test_source_changed_under_same_version(tmp_path: Path, machine_cache: Path) 
         for p in report.problems
     )
     # both sources stay cached side by side, under different keys: nothing is mixed
-    assert len(list((machine_cache / "crates" / "cfg-if@1.0.0").glob("*.pickle"))) == 2
+    assert len(shards(machine_cache, "cfg-if@1.0.0")) == 2
     with Workspace(root, tmp_path / "idx") as ws:
         assert ws.find("sneaky_new_function")[0].item.crate_id == "cfg-if@1.0.0"
 
@@ -178,8 +188,8 @@ def test_missing_source_and_unsatisfied_requirement(tmp_path: Path) -> None:
 def test_corrupt_lockfile_and_cache_entry(tmp_path: Path, machine_cache: Path) -> None:
     root = make_project(tmp_path / "p", 'cfg-if = "1"')
     index_workspace(root, tmp_path / "idx")
-    artifact = next((machine_cache / "crates" / "cfg-if@1.0.0").glob("*.pickle"))
-    artifact.write_bytes(artifact.read_bytes()[:100])
+    table = shards(machine_cache, "cfg-if@1.0.0")[0] / "table.pickle"
+    table.write_bytes(table.read_bytes()[:100])
     other = make_project(tmp_path / "q", 'cfg-if = "1"')
     report = update_dependencies(other, tmp_path / "idx-q")
     assert report.reindexed == ["cfg-if@1.0.0"]
@@ -189,3 +199,83 @@ def test_corrupt_lockfile_and_cache_entry(tmp_path: Path, machine_cache: Path) -
     assert any("Cargo.lock" in p.file or "Cargo.lock" in p.reason for p in broken.problems)
     with Workspace(root, tmp_path / "idx") as ws:
         assert "p@0.1.0" in ws.crates()
+
+
+MEMBER_USING_NOM = """use nom::error::{ErrorKind, ParseError};
+use nom::IResult;
+
+pub struct MyError;
+
+impl<I> ParseError<I> for MyError {
+    fn from_error_kind(_input: I, _kind: ErrorKind) -> Self {
+        MyError
+    }
+    fn append(_input: I, _kind: ErrorKind, other: Self) -> Self {
+        other
+    }
+}
+
+pub fn greeting(input: &str) -> IResult<&str, &str> {
+    nom::bytes::complete::tag("hello")(input)
+}
+
+fn main() {}
+"""
+
+
+def test_dependencies_live_in_shards_and_queries_span_them(
+    tmp_path: Path, machine_cache: Path
+) -> None:
+    root = make_project(tmp_path / "shardy", 'nom = "7"', main=MEMBER_USING_NOM)
+    index_workspace(root, tmp_path / "idx")
+    with Workspace(root, tmp_path / "idx") as ws:
+        folders = ws.store.shard_folders()
+        assert set(folders) >= {"nom@7.1.1", "memchr@2.5.0"}
+        assert folders["nom@7.1.1"] == shards(machine_cache, "nom@7.1.1")[0]
+        assert "shardy@0.1.0" not in folders  # members stay in the project's database
+        # the project's own database holds no dependency rows, only their crate rows
+        own = ws.store._consistent(
+            lambda db: db.query("?[c, count(i)] := *items{item_id: i, crate_id: c}")
+        )
+        assert {c for c, _ in own} == {"shardy@0.1.0"}
+        assert ws.store.stats().items > 1000  # yet every crate's items count
+        # edges from the member into the shard, read from the shard's side
+        callers = {r.other.item.path for r in ws.callers("nom::bytes::complete::tag")[1] if r.other}
+        assert "shardy::greeting" in callers
+        # implementations from both databases: nom's own and the member's
+        impls = {i.type_text for i in ws.impls("nom::error::ParseError")[1]}
+        assert {"MyError", "Error<I>"} <= impls, impls
+        # files of a shard crate point at this project's copy of the sources
+        files = ws.store.files("nom@7.1.1")
+        assert files and all(Path(f.abs_path).is_file() for f in files)
+        assert ws.show("IResult").item.label == "nom@7.1.1"
+        # a lookup by name asks only the shards that hold a path ending in that name
+        asked = ws.store._shards.dbs_for_name("take_while_m_n")
+        assert [db.path for db in asked] == [
+            tmp_path / "idx" / "cozo.sqlite",
+            folders["nom@7.1.1"] / "cozo.sqlite",
+        ]
+        assert [m.item.name for m in ws.find("nom::bytes::complete::take_while_m_n")] == [
+            "take_while_m_n"
+        ]
+        # the integrity check reads every database and finds the edges between them
+        report = verify_index(ws.store, tmp_path / "idx", hash_files=False)
+        assert report.findings == [] and "edge targets exist" in report.checks
+
+
+def test_second_project_merges_the_shards_search_parts(tmp_path: Path, machine_cache: Path) -> None:
+    a = make_project(tmp_path / "search-a", 'nom = "7"')
+    index_workspace(a, tmp_path / "idx-a")
+    nom_shard = shards(machine_cache, "nom@7.1.1")[0]
+    parts = list(nom_shard.glob("search-*/bm25"))
+    assert len(parts) == 1  # built by the first project that needed it
+    b = make_project(tmp_path / "search-b", 'nom = "7"')
+    index_workspace(b, tmp_path / "idx-b")
+    hits = {}
+    for root, index_dir in ((a, tmp_path / "idx-a"), (b, tmp_path / "idx-b")):
+        with Workspace(root, index_dir) as ws:
+            found = [h.to_json() for h in ws.search("take_while_m_n", k=5)]
+            hits[root.name] = [(h["item_id"], h["score"]) for h in found]
+            assert found and found[0]["name"] == "take_while_m_n"
+            assert found[0]["crate_root"] == "/usr/share/cargo/registry/nom-7.1.1"
+    assert hits["search-a"] == hits["search-b"]

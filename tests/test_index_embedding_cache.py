@@ -12,7 +12,7 @@ from pycozo.client import Client
 
 from index_corpus import CLAP_SRC, crate_documents
 from rustrag.index.background import BackgroundEmbedding, Progress, embed_missing
-from rustrag.index.documents import ItemDocument
+from rustrag.index.documents import ItemDocument, embedding_key
 from rustrag.index.embedders import Embedder, load_embedder
 from rustrag.index.embedding_cache import CozoEmbeddingCache
 
@@ -95,7 +95,7 @@ def test_second_run_embeds_nothing(
     assert [p.embedded for p in progress] == [16, 32, 40] and progress[-1].total == 40
     assert embed_missing(docs, embedder, cache) == 0
     assert embedder.texts_embedded == 40
-    vectors = cache.get_many(embedder.name, [d.fingerprint for d in docs])
+    vectors = cache.get_many(embedding_key(embedder.name), [d.fingerprint for d in docs])
     assert len(vectors) == 40
     assert np.allclose(np.linalg.norm(np.stack(list(vectors.values())), axis=1), 1.0, atol=1e-5)
 
@@ -117,7 +117,20 @@ def test_stopping_keeps_committed_batches(
     job.stop()
     release.set()
     assert job.join(60) == 8
-    assert cache.count(embedder.name) == 8
+    assert cache.count(embedding_key(embedder.name)) == 8
     # A later run finishes the rest and embeds only what is missing.
     assert embed_missing(docs, embedder, cache) == 32
     assert embedder.texts_embedded == 40
+
+
+def test_vectors_of_an_older_item_text_are_not_reused(
+    client: Client, default_model: Embedder, docs: list[ItemDocument]
+) -> None:
+    cache = CozoEmbeddingCache(client)
+    embedder = CountingEmbedder(default_model)
+    # vectors filed under the bare model name, as before the item text was versioned
+    old = np.zeros(embedder.dim, dtype=np.float32)
+    cache.put_many(embedder.name, {d.fingerprint: old for d in docs[:8]})
+    assert embed_missing(docs[:8], embedder, cache) == 8
+    fresh = cache.get_many(embedding_key(embedder.name), [d.fingerprint for d in docs[:8]])
+    assert all(np.linalg.norm(v) > 0.99 for v in fresh.values()) and len(fresh) == 8

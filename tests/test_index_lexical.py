@@ -143,7 +143,7 @@ def test_snapshot_round_trip(tmp_path: Path, clap_docs: list[ItemDocument]) -> N
 def test_damaged_snapshot_is_detected(tmp_path: Path, clap_docs: list[ItemDocument]) -> None:
     folder = tmp_path / "bm25"
     LexicalIndex.build(clap_docs).save(folder)
-    postings = next(folder.glob("posting_freqs.*.npy"))
+    postings = next(folder.glob("s0_freqs.*.npy"))
     data = bytearray(postings.read_bytes())
     data[-3] ^= 0xFF  # one flipped byte in the frequencies
     postings.write_bytes(bytes(data))
@@ -158,7 +158,7 @@ def test_truncated_and_missing_snapshots_are_detected(
         LexicalIndex.load(tmp_path / "nothing")
     folder = tmp_path / "bm25"
     LexicalIndex.build(clap_docs).save(folder)
-    rows = next(folder.glob("posting_rows.*.npy"))
+    rows = next(folder.glob("s0_rows.*.npy"))
     rows.write_bytes(rows.read_bytes()[:100])
     with pytest.raises(SnapshotError):
         LexicalIndex.load(folder, verify=False)  # shape check, even without checksums
@@ -167,11 +167,33 @@ def test_truncated_and_missing_snapshots_are_detected(
         LexicalIndex.load(folder)
 
 
-def test_second_save_replaces_files(tmp_path: Path, clap_docs: list[ItemDocument]) -> None:
+def test_second_save_writes_only_what_changed(
+    tmp_path: Path, clap_docs: list[ItemDocument]
+) -> None:
     folder = tmp_path / "bm25"
     index = LexicalIndex.build(clap_docs[:100])
     index.save(folder)
+    first = {path.name for path in folder.glob("*.npy")}
     index.add(clap_docs[100:200])
+    index.remove([clap_docs[5].item_id])
     index.save(folder)
-    assert len(list(folder.glob("*.npy"))) == 8  # the old generation is gone
-    assert LexicalIndex.load(folder).live_count == 200
+    second = {path.name for path in folder.glob("*.npy")}
+    # the first segment and the id base are the same files; the rest is new, and what
+    # the first generation wrote besides them is gone
+    kept = {name for name in first if name.split(".")[0] in _REUSED}
+    assert len(kept) == 6 and kept <= second
+    assert not (first - kept) & second
+    assert len(second) == 14  # 2 segments x 4, lengths, dead, id base x 2, id tail x 2
+    loaded = LexicalIndex.load(folder)
+    assert loaded.live_count == 199
+    assert list(loaded.ids) == list(index.ids)
+    for query in ["ArgMatches", "default value if", "Command"]:
+        assert loaded.search(query, 10) == index.search(query, 10)
+    # and a loaded index saves again without rewriting what it mapped
+    loaded.add(clap_docs[200:210])
+    loaded.save(folder)
+    third = {path.name for path in folder.glob("*.npy")}
+    assert kept <= third and LexicalIndex.load(folder).live_count == 209
+
+
+_REUSED = {"s0_hashes", "s0_starts", "s0_rows", "s0_freqs", "id_blob", "id_offsets"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,3 +62,44 @@ def test_replacement_for_the_checker(ws: Workspace) -> None:
     assert replacement.stale_crate == "clap@3.2.23" and replacement.current_crate == "clap@4.0.32"
     assert replacement_for(ws, "clap::Command", "clap") is None
     assert replacement_for(ws, "clap::NoSuchThing", "clap") is None
+
+
+def _mini(root: Path, version: str, lib: str) -> Path:
+    folder = root / f"mini-{version}"
+    (folder / "src").mkdir(parents=True, exist_ok=True)
+    manifest = f'[package]\nname = "mini"\nversion = "{version}"\nedition = "2021"\n'
+    (folder / "Cargo.toml").write_text(manifest)
+    (folder / "src" / "lib.rs").write_text(lib)
+    return folder
+
+
+def test_remembered_diffs_last_until_the_next_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parse_all = "pub fn parse_all(input: &str) -> usize { input.len() }\n"
+    old = _mini(tmp_path, "1.0.0", parse_all)
+    new = _mini(tmp_path, "2.0.0", "pub fn other() {}\n")
+    index = tmp_path / "index"
+    index_versions(index, str(old), str(new))
+    with Workspace(tmp_path, index) as ws:
+        # count the file-list reads that checking a cached diff's key costs
+        store_type = type(ws.store)
+        files = store_type.files
+        reads: list[str] = []
+
+        def counted(store: Any, crate_id: str) -> Any:
+            reads.append(crate_id)
+            return files(store, crate_id)
+
+        monkeypatch.setattr(store_type, "files", counted)
+        first = ws.lookup_current("mini::parse_all")
+        checked = len(reads)
+        again = ws.lookup_current("mini::parse_all")
+    assert first.status == again.status == "removed"
+    assert checked > 0 and len(reads) == checked  # the second lookup re-read nothing
+    (new / "src" / "lib.rs").write_text(f"pub fn other() {{}}\npub mod text {{ {parse_all} }}\n")
+    index_versions(index, str(new))  # a commit: the remembered diff no longer holds
+    with Workspace(tmp_path, index) as ws:
+        moved = ws.lookup_current("mini::parse_all")
+    assert moved.status == "moved" and moved.item is not None
+    assert moved.item.item.path == "mini::text::parse_all"

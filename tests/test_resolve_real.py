@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from rustrag.model import ExportTable, ResolvedCrate
@@ -29,11 +27,8 @@ def proc_macro2() -> ExportTable:
 def syn(proc_macro2: ExportTable) -> ResolvedCrate:
     crate = registry_crate("syn-1.0.107", "syn", SYN_DEPS)
     files = parse_all(crate)
-    start = time.perf_counter()
-    resolved = resolve_crate(crate, files, {"proc_macro2": proc_macro2})
-    elapsed = time.perf_counter() - start
-    assert elapsed < 3.0, f"resolving syn took {elapsed:.2f}s"  # bench: well under 1 s
-    return resolved
+    # (its speed is benchmarks/bench_resolve.py's to measure, not a test's)
+    return resolve_crate(crate, files, {"proc_macro2": proc_macro2})
 
 
 def test_proc_macro2_table(proc_macro2: ExportTable) -> None:

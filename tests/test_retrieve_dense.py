@@ -85,7 +85,7 @@ def test_job_fills_the_cache_and_writes_the_snapshot(embedded: Workspace) -> Non
     fingerprints = {d.fingerprint for d in docs}
     assert status["embedded"] == len(fingerprints) > 20  # everything was new
     cache = open_embedding_cache()
-    assert cache.count(str(status["model"])) == len(fingerprints)
+    assert cache.count(str(status["cache_key"])) == len(fingerprints)
     vectors = VectorIndex.load(layout.vectors_dir(embedded.index_dir))
     assert vectors.model == status["model"]
     assert sorted(vectors.ids) == sorted(d.item_id for d in docs)
@@ -109,7 +109,7 @@ def test_unchanged_items_are_never_embedded_twice(embedded: Workspace) -> None:
     status = _run_job_here(embedded.index_dir)  # a second job over the same index
     assert status["state"] == "ready" and status["embedded"] == 0
     assert status["to_embed"] == 0
-    model = str(status["model"])
+    model = str(status["cache_key"])
     before = open_embedding_cache().count(model)
     circle = embedded.path / "crates" / "shapes" / "src" / "shapes" / "circle.rs"
     added = "\n/// Half the diameter, again.\npub fn radius_again() -> f64 {\n    1.0\n}\n"

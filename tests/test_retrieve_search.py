@@ -15,9 +15,10 @@ from typer.testing import CliRunner
 from rustrag.api import NotFound, Workspace
 from rustrag.assemble.tokens import count_tokens
 from rustrag.cli import app
+from rustrag.index.idlist import IdList
 from rustrag.retrieve import build, layout
 from rustrag.retrieve.build import load_lexical, refresh_search_indexes
-from rustrag.retrieve.catalog import CANONICAL, CRATE_AND_NAME, NAME, SUFFIX
+from rustrag.retrieve.catalog import CANONICAL, CRATE_AND_NAME, NAME, SUFFIX, IdCatalog, RowIds
 from rustrag.retrieve.searcher import searcher_for
 from rustrag.store import Store
 
@@ -125,6 +126,41 @@ def test_exact_names_from_the_catalog_agree_with_the_store(claps: Workspace) -> 
         top = claps.search(query, k=1, dense=False)[0].view.item
         store_best = claps.resolve_one(query, crate="clap@4.0.32")[0].item
         assert top.item_id == store_best.item_id, query
+
+
+def test_catalog_scans_answer_as_the_name_index_does(claps: Workspace) -> None:
+    """The first lookups of a searcher scan the ids; later ones use the sorted ids and
+    the name index. Both must give the same matches in the same order."""
+    searcher = searcher_for(claps)
+    live, public = searcher.rows.live.tolist(), searcher.rows.public.tolist()
+    scanning = IdCatalog(searcher.ids, live, public, scans_before_indexing=10**9)
+    indexed = IdCatalog(searcher.ids, live, public, scans_before_indexing=0)
+    names = ["Command", "clap::Command", "Command::new", "new", "App", "get_one", "clap", "Nope"]
+    for name in names:
+        assert scanning.named(name) == indexed.named(name), name
+    assert len(indexed.named("new")) > 50  # a common name: many rows per scan
+    command = ("clap@4.0.32", "clap::builder::command::Command")
+    for kinds in (("method",), None):
+        assert scanning.members(*command, kinds) == indexed.members(*command, kinds)
+    assert scanning.members(*command, ("method",))  # not vacuous
+    owner = scanning.at_path(*command, ("struct", "enum"))
+    assert (
+        owner
+        == indexed.at_path(*command, ("struct", "enum"))
+        == ["clap@4.0.32|clap::builder::command::Command|struct"]
+    )
+
+
+def test_row_ids_slice_the_snapshot_ids() -> None:
+    ids = ["a@1|a::Foo|struct", "a@1|a::Foo::new|method", "b@2|b::Ünïcode|fn", "b@2|b|mod"]
+    rows = RowIds(IdList.from_ids(ids))
+    assert [rows[r] for r in range(len(rows))] == ids
+    assert rows.rows_containing("::Foo|") == [0]
+    assert rows.rows_containing("|b|") == [3]
+    assert rows.rows_containing("::Ünïcode|") == [2]
+    assert rows.rows_starting("a@1|a::Foo::") == [1]
+    ascii_only = RowIds(IdList.from_ids(ids[:2] + ids[3:]))
+    assert ascii_only.rows_containing("|b|") == [2] and ascii_only[2] == "b@2|b|mod"
 
 
 def test_context_pack_respects_budget_and_has_no_duplicates(claps: Workspace) -> None:

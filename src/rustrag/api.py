@@ -7,7 +7,6 @@ as `Command::new`) and gets back plain dataclasses that serialise to JSON with
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -381,11 +380,10 @@ class Workspace:
         """The crates this project resolves, best first: members, direct dependencies
         (named as themselves before renamed ones), then transitive ones."""
         if self._scope is None:
-            from rustrag.deps.scope import ProjectScope
-            from rustrag.deps.state import META_SCOPE
+            from rustrag.deps.scope import load_scope
 
-            text = self.store.get_meta(META_SCOPE)
-            self._scope = ProjectScope.loads(text) if text else ProjectScope()
+            # this workspace's own scope: the index folder may hold other workspaces too
+            self._scope = load_scope(self.store, self.root)
         return self._scope
 
     def cfg_status(self, item: Item) -> tuple[str, str]:
@@ -393,10 +391,9 @@ class Workspace:
         "enabled", "disabled" or "undecidable" (target-dependent or hidden in a macro)."""
         marks = self._cfg.get(item.crate_id)
         if marks is None:
-            from rustrag.deps.state import META_CFG_PREFIX
+            from rustrag.deps.cfg_marks import load_marks
 
-            text = self.store.get_meta(META_CFG_PREFIX + item.crate_id)
-            marks = self._cfg[item.crate_id] = json.loads(text) if text else {}
+            marks = self._cfg[item.crate_id] = load_marks(self.store, self.root, item.crate_id)
         status, predicate = marks.get(item.item_id, ["enabled", ""])
         return status, predicate
 

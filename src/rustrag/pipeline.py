@@ -11,7 +11,9 @@ is stored yet), which is also what makes a run killed half-way resume where it s
 3. per crate, dependencies first (`_index_crate`): skip it when no file, no manifest
    field and no dependency export table changed (rustrag.update.crate_state); otherwise
    resolve it from cached parses and write only the rows that differ from the stored ones,
-   with its state, in one transaction (rustrag.store.delta).
+   with its state, in one transaction (rustrag.store.delta). A warm indexer (`rustrag
+   watch`) first tries to update the crate's kept resolution for just the edited files
+   (rustrag.update.warm, rustrag.resolve.incremental) and falls back to a full resolve.
 
 The rows written are exactly those a clean index would write, so an incremental index and
 a clean one export the same thing (tests/test_incremental.py checks it on real crates).
@@ -31,17 +33,20 @@ from pathlib import Path
 from typing import Protocol
 
 from rustrag.config import Limits
+from rustrag.deps.artifact_cache import Artifact
 from rustrag.deps.reuse import DependencyReuse, plan_dependency_reuse
 from rustrag.discover import discover_workspace
 from rustrag.model import CrateSource, ExportTable, ParsedFile, Problem, Workspace
 from rustrag.parse import parse_file
-from rustrag.resolve import export_table, resolve_crate
+from rustrag.resolve import export_table
+from rustrag.resolve.crate import CrateResolution, resolve_crate_state
+from rustrag.resolve.incremental import WarmCrate
 from rustrag.store import Store, StoredCrate
 from rustrag.store.delta import (
+    CrateDelta,
     ItemChanges,
     RowsByRelation,
     delete_crate_and_meta,
-    diff_crate_rows,
     read_crate_rows,
     read_file_states,
     read_meta_prefix,
@@ -49,6 +54,8 @@ from rustrag.store.delta import (
     write_crate_delta,
 )
 from rustrag.store.encode import rows_of
+from rustrag.store.schema import FILES
+from rustrag.store.warm_rows import KeyedRows, diff_keyed, keyed_rows
 from rustrag.update.crate_state import (
     CRATE_STATE_PREFIX,
     CrateState,
@@ -58,9 +65,10 @@ from rustrag.update.crate_state import (
     state_key,
 )
 from rustrag.update.file_scan import CrateScan, cached_loader, parse_with_cache, scan_crate
-from rustrag.update.parse_cache import ParseCache
+from rustrag.update.parse_cache import ParseCache, collect_parsers
 from rustrag.update.runlog import record_run
 from rustrag.update.snapshots import take_snapshot
+from rustrag.update.warm import EDITABLE_SOURCES, patch_crate
 
 # Below this many files a process pool costs more to start than it saves.
 _POOL_THRESHOLD_FILES = 48
@@ -101,6 +109,10 @@ class IndexReport:
     files_parsed: int = 0
     lines_parsed: int = 0
     rows_written: int = 0  # rows put or removed
+    # crates brought up to date by an incremental resolve of their edited files (watch)
+    crates_patched: list[str] = field(default_factory=list)
+    # crate id -> why an incremental resolve was not possible (a full one ran instead)
+    full_resolve_reasons: dict[str, str] = field(default_factory=dict)
     # crate id -> items and files its delta changed: the search refresh patches just those
     item_changes: dict[str, ItemChanges] = field(default_factory=dict)
     snapshot_id: str | None = None  # taken automatically before a dependency change
@@ -126,6 +138,7 @@ class IndexReport:
             "files_parsed": self.files_parsed,
             "lines_parsed": self.lines_parsed,
             "rows_written": self.rows_written,
+            "crates_patched": self.crates_patched,
             "snapshot_id": self.snapshot_id,
             "warnings": len(self.problems),
         }
@@ -194,8 +207,9 @@ def dependency_change(stored: Iterable[str], workspace: Workspace) -> tuple[set[
 
 class Indexer:
     """One writer on one index. `index_workspace` uses it for a single run; `rustrag watch`
-    keeps it open (`keep_warm`) so that parses, export tables and the stored rows of the
-    crates it wrote stay in memory between runs and an edit costs no re-reads."""
+    keeps it open (`keep_warm`) so that parses and export tables stay in memory between
+    runs, and the stored rows and whole resolution of each workspace (or path) crate it
+    resolved: an edit then costs no re-reads and, mostly, no full resolve."""
 
     def __init__(
         self, index_dir: Path, *, limits: Limits | None = None, keep_warm: bool = False
@@ -205,7 +219,12 @@ class Indexer:
         self.keep_warm = keep_warm
         self.store = Store.open(self.index_dir)  # IndexBusy when another writer runs
         self.cache = ParseCache(self.index_dir, keep_in_memory=keep_warm)
-        self._warm_rows: dict[str, RowsByRelation] = {}
+        # keep_warm: each written crate's rows, keyed, and each editable crate's whole
+        # resolution, which an edit then updates instead of resolving the crate again
+        self._warm_rows: dict[str, KeyedRows] = {}
+        # (crates in _warm_rows, lines of every other crate) at the last full line count
+        self._lines_basis: tuple[frozenset[str], int] | None = None
+        self._warm_crates: dict[str, WarmCrate] = {}
 
     def close(self) -> None:
         self.store.close()
@@ -247,7 +266,10 @@ class Indexer:
         # _BATCH_LINES lines (in dependency order), and a batch's parses are dropped once
         # it is stored: peak memory follows the batch, not the whole corpus, while each
         # batch still gives the process pool enough files to keep every core busy.
-        for batch in _batches(run.crates, _BATCH_LINES):
+        # A watch update (`focus`) parses only the edited crates: one batch, and no stat
+        # of every file of the corpus to size batches (~20 ms on 1M lines).
+        batches = [run.crates] if focus is not None else _batches(run.crates, _BATCH_LINES)
+        for batch in batches:
             run.scan_and_parse(reuse, batch)
             progress.phase("resolve+store", len(batch))
             for crate in batch:
@@ -258,6 +280,7 @@ class Indexer:
             reuse.finish(self.store)  # rustrag.deps: drop unlocked crates, record state
             run.report.problems.extend(reuse.problems)
         run.remove_vanished(include_deps=include_deps)
+        run.collect_garbage()
         run.finish_report(time.perf_counter() - started)
         record_run(self.store, self.index_dir, run.report)
         return run.report
@@ -295,6 +318,9 @@ class _Run:
         self.tables: dict[str, ExportTable] = {}  # resolved in this run
         self.reuse: DependencyReuse | None = None  # rustrag.deps hooks, set by run()
         self.export_digests: dict[str, str] = {}  # every crate handled so far
+        self.built_shards: dict[str, Artifact] = {}  # rustrag.deps: shards to attach
+        self.resolutions: dict[str, CrateResolution] = {}  # keep_warm: just resolved
+        self.parsed_now: dict[str, str] = {}  # absolute path -> digest, parsed this run
 
     # -- before any write ---------------------------------------------------------------
 
@@ -323,6 +349,8 @@ class _Run:
         parsed_files = _parse_all(tasks, self.limits.worker_count(), self.progress)
         for crate_id, parsed in zip(owners, parsed_files, strict=True):
             self.cache.put(parsed)
+            if parsed.blake3:
+                self.parsed_now[parsed.path] = parsed.blake3
             self.scans[crate_id].parsed[parsed.rel_path] = parsed
             self.report.files_parsed += 1
             self.report.lines_parsed += parsed.lines
@@ -370,22 +398,78 @@ class _Run:
             self.export_digests[crate_id] = self.states[crate_id].export_digest
             self.report.crates_skipped += 1
             return
+        if self.indexer.keep_warm and self._patch_warm(crate, deps):
+            return
         table, rows = self._resolve(crate)
         digest = export_digest(table)
+        resolution = self.resolutions.pop(crate_id, None)
+        if resolution is not None:  # kept for the next edit (see _patch_warm)
+            self.indexer._warm_crates[crate_id] = WarmCrate(resolution, table, deps)
+        shard = self.built_shards.pop(crate_id, None)
+        if shard is not None and self.reuse is not None:
+            # rustrag.deps built the crate's shard in the machine cache: attach it
+            self.reuse.attach(crate, self.store, shard)
+            self.store.set_meta(state_key(crate_id), CrateState(digest, deps).to_json())
+            self.indexer._warm_rows.pop(crate_id, None)
+            self.export_digests[crate_id] = digest
+            self.report.crates_updated.append(crate_id)
+            self.report.rows_written += sum(shard.row_counts.values())
+            return
+        if crate_id in self.store.shard_folders():
+            # its rows were in a shard and now go into this database (the machine cache
+            # could not take them): drop the shard's registration first
+            delete_crate_and_meta(self.store, crate_id, [])
+            self.stored.pop(crate_id, None)
         old_rows = self.indexer._warm_rows.pop(crate_id, None)
         if old_rows is None:
-            old_rows = read_crate_rows(self.store, crate_id) if crate_id in self.stored else {}
-        delta = diff_crate_rows(crate_id, old_rows, rows)
+            stored = read_crate_rows(self.store, crate_id) if crate_id in self.stored else {}
+            old_rows = keyed_rows(stored)
+        delta, keyed = diff_keyed(crate_id, old_rows, rows)
+        self._write(crate, delta, digest, deps)
+        if self.indexer.keep_warm and crate.source in EDITABLE_SOURCES:
+            # only crates an edit can reach: a dependency is rewritten rarely, and then
+            # reading its rows back costs less than holding every crate's rows
+            self.indexer._warm_rows[crate_id] = keyed
+
+    def _write(self, crate: CrateSource, delta: CrateDelta, digest: str, deps: str) -> None:
+        crate_id = crate.crate_id
         if crate_id in self.stored:
             since = self.stored[crate_id].indexed_at
             self.report.item_changes[crate_id] = delta.item_changes(since)
         delta.meta_puts[state_key(crate_id)] = CrateState(digest, deps).to_json()
         write_crate_delta(self.store, delta)
-        if self.indexer.keep_warm:
-            self.indexer._warm_rows[crate_id] = rows
         self.export_digests[crate_id] = digest
         self.report.crates_updated.append(crate_id)
         self.report.rows_written += delta.changed_rows
+
+    def _patch_warm(self, crate: CrateSource, deps: str) -> bool:
+        """Watch: bring a crate whose resolution is warm up to its edited files without
+        resolving it again (rustrag.update.warm); False when a full resolve must run."""
+        crate_id = crate.crate_id
+        warm = self.indexer._warm_crates.pop(crate_id, None)
+        rows = self.indexer._warm_rows.get(crate_id)
+        state = self.states.get(crate_id)
+        if warm is None or rows is None or state is None or crate_id not in self.stored:
+            return False
+        scan = self._scan(crate)
+        listed = set(crate.files)
+        if any(rel not in listed for rel in (*scan.changed, *scan.removed)):
+            # a `#[path]` target outside the listed files: only a full resolve reloads it
+            self.indexer._warm_rows.pop(crate_id, None)
+            return False
+        outcome = patch_crate(warm, crate, self._parsed(crate), deps, state.export_digest, rows)
+        if isinstance(outcome, str):
+            self.indexer._warm_rows.pop(crate_id, None)  # possibly half updated
+            self.report.full_resolve_reasons[crate_id] = outcome
+            return False
+        self.tables[crate_id] = outcome.table
+        if outcome.digest != state.export_digest:
+            self.cache.put_table(outcome.table, outcome.digest)
+        self.report.problems.extend(outcome.problems)
+        self._write(crate, outcome.delta, outcome.digest, deps)
+        self.indexer._warm_crates[crate_id] = warm
+        self.report.crates_patched.append(crate_id)
+        return True
 
     def _is_current(self, crate: CrateSource, deps: str) -> bool:
         stored = self.stored.get(crate.crate_id)
@@ -397,18 +481,24 @@ class _Run:
         return not self._scan(crate).dirty and same_source(stored.crate, crate)
 
     def _resolve(self, crate: CrateSource) -> tuple[ExportTable, RowsByRelation]:
-        resolved = resolve_crate(
+        resolution = resolve_crate_state(
             crate,
             self._parsed(crate),
             self._externs(crate),
             load_file=cached_loader(crate.root, self.cache, self.limits.max_file_bytes),
         )
+        resolved = resolution.resolved()
+        if self.indexer.keep_warm and crate.source in EDITABLE_SOURCES:
+            self.resolutions[crate.crate_id] = resolution
         table = export_table(resolved)
         self.tables[crate.crate_id] = table
         self.cache.put_table(table, export_digest(table))
         self.report.problems.extend(resolved.problems)
         if self.reuse is not None:  # rustrag.deps: fill the machine cache, record cfg marks
-            self.reuse.record(resolved, table)
+            shard = self.reuse.record(resolved, table)
+            if shard is not None:  # its rows are in the shard: none to write here
+                self.built_shards[crate.crate_id] = shard
+                return table, {}
         return table, rows_of(resolved)
 
     def _parsed(self, crate: CrateSource) -> dict[str, ParsedFile]:
@@ -471,18 +561,32 @@ class _Run:
         owned = _read_workspace_crates(self.store)
         root = self.workspace.root
         previous = set(owned.get(root, []))
+        others = {c for other, ids in owned.items() if other != root for c in ids}
         stored = {c.crate.crate_id: c for c in self.store.crates() if c.crate.crate_id in previous}
         for crate_id, stored_crate in sorted(stored.items()):
-            if crate_id in current:
-                continue
+            if crate_id in current or crate_id in others:
+                continue  # still in this workspace, or still used by another one
             if not include_deps and stored_crate.crate.source != "workspace":
                 current.add(crate_id)  # still this workspace's, just not looked at
                 continue
             delete_crate_and_meta(self.store, crate_id, [state_key(crate_id)])
             self.report.crates_removed.append(crate_id)
             self.indexer._warm_rows.pop(crate_id, None)
+            self.indexer._warm_crates.pop(crate_id, None)
         owned[root] = sorted(current)
         self.store.set_meta(_WORKSPACE_CRATES_KEY, json.dumps(owned, sort_keys=True))
+
+    def collect_garbage(self) -> None:
+        """Bounded upkeep of the parse cache: the parses this run superseded (one small
+        folder per file it parsed), the export tables of the crates it wrote, and, on a
+        whole run, the caches of other parser versions."""
+        self.cache.collect(self.parsed_now)
+        digests = self.export_digests
+        self.cache.collect_tables(
+            {cid: digests[cid] for cid in self.report.crates_updated if cid in digests}
+        )
+        if self.focus is None:
+            collect_parsers(self.indexer.index_dir)
 
     def finish_report(self, seconds: float) -> None:
         stats = self.store.stats()
@@ -490,8 +594,30 @@ class _Run:
         self.report.files = stats.files
         self.report.items = stats.items
         self.report.edges = stats.edges
-        self.report.lines = read_total_lines(self.store)
+        self.report.lines = self._total_lines()
         self.report.seconds = seconds
+
+    def _total_lines(self) -> int:
+        """Lines of every stored file. Summing them means a query per shard database
+        (~15 ms on 70 crates); a watch update takes the lines outside its warm crates
+        from the last full count and adds those of the warm crates' kept file rows."""
+        indexer = self.indexer
+        warm = indexer._warm_rows
+        basis = indexer._lines_basis
+        if self.focus is not None and basis is not None and basis[0] == frozenset(warm):
+            return basis[1] + sum(_file_lines(rows) for rows in warm.values())
+        lines = read_total_lines(self.store)
+        if indexer.keep_warm:
+            outside = lines - sum(_file_lines(rows) for rows in warm.values())
+            indexer._lines_basis = (frozenset(warm), outside)
+        return lines
+
+
+_FILE_LINES = FILES.column_names.index("lines")
+
+
+def _file_lines(rows: KeyedRows) -> int:
+    return sum(int(row[_FILE_LINES]) for row in rows.get(FILES.name, {}).values())
 
 
 # Lines of Rust parsed before the batch is resolved and stored (see Indexer.run).

@@ -26,7 +26,7 @@ import blake3
 from rustrag.apidiff.entries import ApiDiff
 
 # Bump when the diff algorithm or the JSON schema changes: old cache files stop matching.
-ALGORITHM_VERSION = "4"
+ALGORITHM_VERSION = "5"  # 5: trait impls, renames onto existing items
 CACHE_FOLDER = "apidiff"
 
 

@@ -23,10 +23,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rustrag.apidiff.entries import CHANGE_KINDS, ChangeKind, DiffEntry, Side
+from rustrag.apidiff.impls import TraitImpl, diff_impls, fold_unmatched
 from rustrag.apidiff.rename import (
+    EXISTING_CONFIDENCE,
     NOTE_CONFIDENCE,
     NewIndex,
+    call_shape,
     note_targets,
+    offers_choice,
+    same_family,
     similar_renames,
 )
 from rustrag.apidiff.surface import ApiItem, ApiSurface
@@ -48,7 +53,11 @@ class _Differ:
     def __init__(self, old: ApiSurface, new: ApiSurface) -> None:
         self.entries: list[DiffEntry] = []
         self.index = NewIndex(new.by_id.values())
-        self.old_kind_at: dict[str, str] = {}  # new item id -> kind of its same-path old item
+        self.new_top = {item.item.item_id for item in new.top}
+        self.old_at: dict[str, ApiItem] = {}  # new item id -> its same-path old item
+        self.counterpart: dict[str, ApiItem] = {}  # old item id -> the new item it became
+        self.matched_new: set[str] = set()  # new item ids paired with some old item
+        self.renamed_names: dict[str, str] = {}  # old type/trait name -> new (for impls)
 
     # -- one level: the top level, or the members of one matched pair ------------------
 
@@ -74,6 +83,8 @@ class _Differ:
         for new in new_left:
             entry = self._entry("added", new.kind, new.name, owners, None, new)
             entry.members = _member_count(new)
+            if new.provided is False:
+                entry.details = ["required"]  # a new required trait method breaks implementors
             if new.deprecation:
                 entry.evidence = new.deprecation.describe()
 
@@ -85,7 +96,9 @@ class _Differ:
         *,
         recurse: bool = True,
     ) -> None:
-        self.old_kind_at[new.item.item_id] = old.kind
+        self.old_at.setdefault(new.item.item_id, old)
+        self.counterpart.setdefault(old.item.item_id, new)
+        self.matched_new.add(new.item.item_id)
         details = _differences(old, new, moved=False)
         if owners != (None, None):
             # a member's paths follow its owner's: a moved owner is reported once, there
@@ -112,6 +125,10 @@ class _Differ:
         confidence: float = 1.0,
         evidence: str = "",
     ) -> None:
+        self.counterpart.setdefault(old.item.item_id, new)
+        self.matched_new.add(new.item.item_id)
+        if change == "renamed" and owners == (None, None) and old.namespace == "type":
+            self.renamed_names.setdefault(old.name, new.name)
         entry = self._entry(change, new.kind, new.name, owners, old, new)
         entry.details = details
         entry.confidence = confidence
@@ -129,28 +146,32 @@ class _Differ:
         news: list[ApiItem],
         owners: tuple[ApiItem | None, ApiItem | None],
     ) -> tuple[list[ApiItem], list[ApiItem]]:
-        taken: set[str] = set()
-        left: list[ApiItem] = []
         unmatched = {n.item.item_id for n in news}
+        verdicts: dict[int, tuple[ApiItem, float, str]] = {}
+        claims: dict[str, int] = {}
         for old in olds:
             target = self._note_target(old, owners[1])
-            # A rename is one-to-one: the successor must be new in this version (or stand
-            # where an alias stood, as clap 3's `Command` alias of `App`). Several items
-            # pointing at one existing item were replaced, not renamed: `_removed` lists
-            # the replacement.
-            if (
-                target is None
-                or target.item.item_id in taken
-                or not (target.item.item_id in unmatched or self._was_alias(target))
-            ):
+            verdict = None if target is None else self._note_verdict(old, target, unmatched)
+            if target is not None and verdict is not None:
+                verdicts[id(old)] = (target, *verdict)
+                claims[target.item.item_id] = claims.get(target.item.item_id, 0) + 1
+        taken: set[str] = set()
+        left: list[ApiItem] = []
+        for old in olds:
+            found = verdicts.get(id(old))
+            # A rename is one-to-one: several items whose notes name one successor were
+            # replaced by it (clap's `_build`, `_build_all` → `build`), and `_removed`
+            # lists the replacement.
+            if found is None or claims[found[0].item.item_id] > 1:
                 left.append(old)
                 continue
+            target, confidence, extra = found
             taken.add(target.item.item_id)
             evidence = old.deprecation.describe() if old.deprecation else ""
             details = ["name"] + [d for d in _differences(old, target, moved=True) if d != "paths"]
             self._pair(
                 "renamed", old, target, owners, details,
-                confidence=NOTE_CONFIDENCE, evidence=evidence,
+                confidence=confidence, evidence=evidence + extra,
             )  # fmt: skip
         news = [n for n in news if n.item.item_id not in taken]
         renames = similar_renames(left, news)
@@ -169,16 +190,42 @@ class _Differ:
             [n for n in news if id(n) not in renamed_new],
         )
 
+    def _note_verdict(
+        self, old: ApiItem, target: ApiItem, unmatched: set[str]
+    ) -> tuple[float, str] | None:
+        """(confidence, extra evidence) when `old`'s note makes `target` its new name."""
+        if offers_choice(old.deprecation.note if old.deprecation else None):
+            return None
+        if target.item.item_id in unmatched or self._was_alias(target):
+            # new in this version, or standing where an alias stood (clap 3's `Command`
+            # alias of `App`)
+            return NOTE_CONFIDENCE, ""
+        # The successor already existed: the old name was kept as a deprecated alias
+        # (`Arg::hidden` → `Arg::hide`). A rename only when it is called the same way as
+        # the successor was in the old version; otherwise the note names a replacement
+        # with another API (`Arg::validator` → `Arg::value_parser`).
+        before = self.old_at.get(target.item.item_id)
+        if before is None or call_shape(before) != call_shape(old):
+            return None
+        return EXISTING_CONFIDENCE, f"; `{before.display_path}` already existed, called alike"
+
     def _was_alias(self, new: ApiItem) -> bool:
-        return self.old_kind_at.get(new.item.item_id) == "type_alias"
+        before = self.old_at.get(new.item.item_id)
+        return before is not None and before.kind == "type_alias"
 
     def _note_target(self, old: ApiItem, new_owner: ApiItem | None) -> ApiItem | None:
+        """The item `old`'s deprecation note names: the first one of its kind family, under
+        the counterpart of `old`'s owner (a top-level item for a top-level one)."""
         if old.deprecation is None:
             return None
         for target in note_targets(old.deprecation.note):
             for hit in self.index.resolve(target, old.namespace, new_owner):
-                same_family = hit.namespace == old.namespace and (hit.name != old.name)
-                if same_family:
+                placed = (
+                    any(m is hit for m in new_owner.members)
+                    if new_owner is not None
+                    else hit.item.item_id in self.new_top
+                )
+                if same_family(hit, old) and hit.name != old.name and placed:
                     return hit
         return None
 
@@ -221,6 +268,10 @@ def _differences(old: ApiItem, new: ApiItem, *, moved: bool) -> list[str]:
         details.append("kind")
     if old.signature != new.signature and not _masked_equal(old, new):
         details.append("signature")
+    if old.provided is not None and new.provided is not None and old.provided != new.provided:
+        # a trait method gained a default body (implementors may drop theirs) or lost it
+        # (every implementor must now write it)
+        details.append("provided" if new.provided else "required")
     if not moved and set(old.paths) - set(new.paths):
         details.append("paths")
     if moved:
@@ -325,11 +376,24 @@ def _order(entry: DiffEntry) -> tuple[int, str, str]:
     return (CHANGE_KINDS.index(entry.change), entry.owner or "", entry.path)
 
 
-def diff_surfaces(old: ApiSurface, new: ApiSurface) -> list[DiffEntry]:
-    """Every difference between two API surfaces, grouped by change kind, then path."""
+def diff_surfaces(
+    old: ApiSurface,
+    new: ApiSurface,
+    impls: tuple[list[TraitImpl], list[TraitImpl]] = ([], []),
+) -> list[DiffEntry]:
+    """Every difference between two API surfaces and their trait impls (impls.py),
+    grouped by change kind, then path."""
     differ = _Differ(old, new)
     differ.compare(old.top, new.top, (None, None))
-    return sorted(differ.entries, key=_order)
+    # impls last: their identity uses the new names of the types found renamed above
+    removed = {e.old.item_id: e for e in differ.entries if e.change == "removed" and e.old}
+    added = {e.new.item_id: e for e in differ.entries if e.change == "added" and e.new}
+    old_alive = set(differ.counterpart)
+    new_alive = differ.matched_new
+    old_impls = fold_unmatched(impls[0], old_alive, removed)
+    new_impls = fold_unmatched(impls[1], new_alive, added)
+    entries = differ.entries + diff_impls(old_impls, new_impls, differ.renamed_names)
+    return sorted(entries, key=_order)
 
 
 def all_items(items: Iterable[ApiItem]) -> Iterable[ApiItem]:

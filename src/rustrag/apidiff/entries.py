@@ -18,8 +18,12 @@ JSON schema (`ApiDiff.to_json`, schema "rustrag.apidiff/1"; every key always pre
           "owner": "clap::Arg" | null,   # display path of the owning type/trait (members)
           "old": SIDE | null,            # null for "added"
           "new": SIDE | null,            # null for "removed"
-          "details": ["signature", "kind", "paths"],  # what differs ("changed", moves)
-          "confidence": 1.0,             # < 1 for renames found by similarity
+          "details": ["signature", "kind", "paths"],  # what differs ("changed", moves);
+                                         # trait methods: "required" / "provided" (also
+                                         # on an added one); impls: "bounds", "assoc_types"
+          "confidence": 1.0,             # < 1 for renames: 0.9 by deprecation note onto a
+                                         # new item, 0.8 onto one that already existed,
+                                         # below 0.85 by similarity
           "evidence": "deprecated since 3.1.0: Replaced with `Command`" | "",
           "replacements": ["clap::Command"],  # paths named by the old deprecation note
           "members": 0                   # members (methods, fields..) of an added/removed
@@ -30,6 +34,11 @@ JSON schema (`ApiDiff.to_json`, schema "rustrag.apidiff/1"; every key always pre
     SIDE = {"item_id", "kind", "path" (shortest public path), "paths" (all public paths),
             "signature" (whitespace collapsed), "file" (relative to the crate root),
             "line" (1-based), "deprecated": {"since", "note"} | null}
+
+Trait impls (impls.py) are entries of kind "impl" named "impl Trait for Type" as written;
+their SIDE has that name as "path", no "paths", the impl header (or "#[derive(Trait)]")
+as "signature", and for a derive the item id "<type id>|derive|<Trait>", which is no
+stored item.
 """
 
 from __future__ import annotations

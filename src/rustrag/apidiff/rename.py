@@ -2,10 +2,12 @@
 
 A removed item whose `#[deprecated]` note (in the OLD version) names a successor
 ("Replaced with `Command`", "renamed to `foo`", "use `bar` instead") is renamed to that
-successor when it resolves to a new item of the same namespace; otherwise the named paths
-become the removed entry's replacements. Without a note, removed and added items of the
-same kind in the same scope pair up when their signatures (name masked), docs and names
-are similar enough; the confidence says how similar.
+successor when the note resolves to one item of the same kind family under the same owner
+(see `compare._Differ._renames` for the one-to-one rule and successors that already
+existed); otherwise the named paths become the removed entry's replacements. Without a
+note, removed and added items of the same kind in the same scope pair up when their
+signatures (name masked), docs and names are similar enough; the confidence says how
+similar.
 """
 
 from __future__ import annotations
@@ -18,17 +20,40 @@ from difflib import SequenceMatcher
 from rustrag.apidiff.surface import ApiItem
 
 NOTE_CONFIDENCE = 0.9
+# The note names an item the old version already had (`Arg::hidden` → `Arg::hide`): the
+# old name was a deprecated alias, which is a rename for a user, but only the note and an
+# identical call shape say so.
+EXISTING_CONFIDENCE = 0.8
 MIN_SIMILARITY = 0.8
 # Past this many candidate pairs per kind, compare only items of the same module: the
 # ratio costs ~20 µs a pair and a big crate's removals would otherwise go quadratic.
 _MAX_PAIRS = 20_000
 
 _BACKTICKED = re.compile(r"`([^`]+)`")
+# An opening backtick is allowed: clap 3 writes "Replaced with `CommandFactory::command"
+# with the closing one missing, which `_BACKTICKED` cannot see.
 _PROSE = re.compile(
-    r"(?:renamed to|replaced (?:with|by)|use|in favou?r of|see)\s+"
+    r"(?:renamed to|replaced (?:with|by)|use|in favou?r of|see)\s+`?"
     r"([A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)",
     re.IGNORECASE,
 )
+# "Replaced with `A` or `B`", "either `A`, `B`": the note offers a choice, not a successor.
+_ALTERNATIVES = re.compile(r"\beither\b|`[^`]*`\s*(?:,|\bor\b)\s*(?:with\s+)?`", re.IGNORECASE)
+# Parameter names (after `(` or `,`) and `mut` bindings, which a caller never sees.
+_PARAM_NAME = re.compile(r"(?<=[(,])(?:mut )?[A-Za-z_][A-Za-z0-9_]*:(?!:)|(?<=[(,])mut (?=self)")
+_LIFETIME = re.compile(r"'[A-Za-z_][A-Za-z0-9_]*")
+# Kinds one name can be renamed across: a struct may become an enum, a fn never a macro.
+_FAMILY = {
+    "struct": "type",
+    "enum": "type",
+    "union": "type",
+    "type_alias": "type",
+    "fn": "fn",
+    "method": "fn",
+    "const": "const",
+    "static": "const",
+    "assoc_const": "const",
+}
 _IDENT_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
@@ -52,6 +77,21 @@ def note_targets(note: str | None) -> list[str]:
         if _IDENT_PATH.match(text) and text not in found and text not in ("use", "Use"):
             found.append(text)
     return found
+
+
+def offers_choice(note: str | None) -> bool:
+    """Whether a deprecation note names alternatives rather than one successor."""
+    return bool(note) and _ALTERNATIVES.search(note or "") is not None
+
+
+def same_family(a: ApiItem, b: ApiItem) -> bool:
+    return a.namespace == b.namespace and _FAMILY.get(a.kind, a.kind) == _FAMILY.get(b.kind, b.kind)
+
+
+def call_shape(item: ApiItem) -> str:
+    """The signature as a caller sees it: name, parameter names, `mut` bindings and
+    lifetime names masked."""
+    return _LIFETIME.sub("'_", _PARAM_NAME.sub("", _masked(item)))
 
 
 class NewIndex:

@@ -5,7 +5,8 @@ path) other than `impl`, `use` and `extern crate` (a re-export is not an item of
 own: the re-exported item already carries the path). Members (methods, fields,
 variants, associated items) hang under their owner, so they are compared under their
 owner's identity. Methods and associated items of trait impls are left out: they are
-the trait's API, compared where the trait is declared.
+the trait's API, compared where the trait is declared; the impls themselves are compared
+as (trait, self type) pairs by impls.py.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ class ApiItem:
     signature: str  # whitespace-normalised, without the leading `pub `
     deprecation: Deprecation | None
     members: list[ApiItem] = field(default_factory=list)
+    # trait methods only: has a default body (see bodies.py); None when unknown
+    provided: bool | None = None
 
     @property
     def kind(self) -> str:

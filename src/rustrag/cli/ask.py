@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from rustrag.cli.app import (
+from rustrag.cli.check import finding_line
+from rustrag.cli.shared import (
     IndexDirOpt,
     JsonOpt,
     PathArg,
@@ -18,7 +19,6 @@ from rustrag.cli.app import (
     out,
     print_json,
 )
-from rustrag.cli.check import finding_line
 
 
 def _write(text: str) -> None:

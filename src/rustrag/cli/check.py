@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
-from rustrag.cli.app import (
+from rustrag.cli.shared import (
     IndexDirOpt,
     JsonOpt,
     PathArg,
     app,
+    escape,
     fail,
     open_workspace,
     out,

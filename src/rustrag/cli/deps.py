@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from rustrag.api import Workspace
-from rustrag.cli.app import IndexDirOpt, JsonOpt, app, err, fail, out, print_json
+from rustrag.cli.shared import IndexDirOpt, JsonOpt, app, err, escape, fail, out, print_json
 from rustrag.store.errors import StoreError
 
 if TYPE_CHECKING:

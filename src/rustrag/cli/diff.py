@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
-from rustrag.cli.app import (
+from rustrag.cli.shared import (
     CrateOpt,
     IndexDirOpt,
     JsonOpt,
     PathArg,
     app,
+    escape,
     fail,
     out,
     print_json,

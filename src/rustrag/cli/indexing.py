@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rustrag.api import Workspace
-from rustrag.cli.app import IndexDirOpt, JsonOpt, app, err, fail, out, print_json
+from rustrag.cli.shared import IndexDirOpt, JsonOpt, app, err, escape, fail, out, print_json
 from rustrag.config import Limits
 from rustrag.store.errors import StoreError
 
@@ -68,7 +67,7 @@ def index(
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
             )
-            with Progress(*columns, console=err, transient=True) as bar:
+            with Progress(*columns, console=err.console, transient=True) as bar:
                 report = workspace.index(
                     include_deps=not no_deps,
                     limits=limits,

@@ -11,15 +11,15 @@ from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 
 from rustrag.api import Workspace
-from rustrag.cli.app import (
+from rustrag.cli.shared import (
     IndexDirOpt,
     JsonOpt,
     PathArg,
     app,
     err,
+    escape,
     fail,
     open_workspace,
     out,
@@ -63,7 +63,9 @@ def _print_status(status: IndexStatus) -> None:
         f"{status.items:,} items, {status.edges:,} edges"
     )
     out.print(
-        f"[bold]size[/bold]: database {_size(status.db_bytes)}, parse cache "
+        f"[bold]size[/bold]: database {_size(status.db_bytes)} "
+        f"(+ {_size(status.shard_bytes)} of dependency shards shared in the machine cache), "
+        "parse cache "
         f"{_size(status.cache_bytes)}, snapshots {_size(status.snapshot_bytes)} "
         f"({len(status.snapshots)})"
     )

@@ -8,16 +8,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from rustrag.api import ImplView, ItemView, Relation, ShowResult
-from rustrag.cli.app import (
+from rustrag.cli.shared import (
     CrateOpt,
     IndexDirOpt,
     JsonOpt,
     PathArg,
     app,
+    escape,
     fail,
     open_workspace,
     out,
@@ -149,6 +148,8 @@ def methods(
         print_json({"type": type_view.to_json(), "methods": [m.to_json() for m in found]})
         return
     out.print(_item_line(type_view))
+    from rich.table import Table  # only here: see rustrag.cli.shared on importing rich
+
     table = Table(show_header=True, header_style="bold", box=None)
     table.add_column("signature")
     table.add_column("where", style="dim")

@@ -6,14 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from rustrag.cli.app import (
+from rustrag.cli.shared import (
     CrateOpt,
     IndexDirOpt,
     JsonOpt,
     PathArg,
     app,
+    escape,
     fail,
     out,
     print_json,

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from rustrag.api import Workspace
-from rustrag.cli.app import IndexDirOpt, PathArg, app, fail
+from rustrag.cli.shared import IndexDirOpt, PathArg, app, fail
 
 
 @app.command()

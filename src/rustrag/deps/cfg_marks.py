@@ -8,10 +8,17 @@ Only items with a status other than plain "enabled" are recorded.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rustrag.deps.cfg_eval import CfgStatus, evaluate_cfg
+from rustrag.deps.state import META_CFG_PREFIX, read_for_workspace
 from rustrag.model import Item, ResolvedCrate
+
+if TYPE_CHECKING:
+    from rustrag.store import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +74,14 @@ def _combine(inner: CfgMark, outer: CfgMark) -> CfgMark:
             if candidate.status == status:
                 return candidate
     return inner
+
+
+def load_marks(store: Store, root: str | Path, crate_id: str) -> dict[str, list[str]]:
+    """item_id -> [status, predicate] recorded for `crate_id` under the features the
+    workspace at `root` enables (one crate version can be built with other features by
+    another workspace of the same index folder)."""
+    text = read_for_workspace(store, META_CFG_PREFIX + crate_id, root)
+    if not text:
+        return {}
+    data = json.loads(text)
+    return {str(k): [str(x) for x in v] for k, v in data.items()} if isinstance(data, dict) else {}

@@ -34,9 +34,11 @@ from rustrag.deps.state import (
     META_STATE,
     CrateState,
     DepsUpdateReport,
+    read_for_workspace,
+    workspace_key,
 )
 from rustrag.model import CrateSource, ExportTable, Problem, ResolvedCrate, Workspace
-from rustrag.store import IndexMissing, Store
+from rustrag.store import IndexMissing, Store, StoreError
 
 Decision = Literal["unchanged", "cached", "fresh"]
 _CACHEABLE_SOURCES = frozenset({"registry", "directory", "git"})
@@ -74,56 +76,82 @@ class DependencyReuse:
 
     def write_reused(
         self, crate: CrateSource, store: Store, tables: dict[str, ExportTable]
-    ) -> ResolvedCrate | None:
-        """Write a cached crate (returned, for counting); nothing for an unchanged one,
-        whose export table the pipeline reads back from the store when needed."""
+    ) -> Artifact | None:
+        """Attach a cached crate's shard (returned); nothing for an unchanged one, whose
+        export table the pipeline reads back from the store when needed."""
         plan = self.plans[crate.crate_id]
         if plan.decision == "unchanged" or plan.artifact is None:
             self.report.unchanged.append(crate.crate_id)
             return None
-        resolved = plan.artifact.resolved
-        tables[crate.crate_id] = plan.artifact.table
-        plan.artifact = None  # let the memory go once written
-        store.replace_crate(resolved)
-        self._marks[crate.crate_id] = _marks_json(resolved)
+        artifact = plan.artifact
+        tables[crate.crate_id] = artifact.table
+        self.attach(crate, store, artifact)
         self.report.from_cache.append(crate.crate_id)
-        return resolved
+        return artifact
 
-    def record(self, resolved: ResolvedCrate, table: ExportTable) -> None:
-        """A crate the pipeline just resolved and wrote: cache it when it is a dependency."""
+    def attach(self, crate: CrateSource, store: Store, artifact: Artifact) -> None:
+        """Make `artifact`'s shard this index's copy of `crate` (rustrag.store.shards)."""
+        store.attach_shard(crate, artifact.folder, artifact.row_counts)
+        self._marks[crate.crate_id] = artifact.marks  # recorded per workspace by finish()
+
+    def record(self, resolved: ResolvedCrate, table: ExportTable) -> Artifact | None:
+        """A crate the pipeline just resolved: when it is a dependency the machine cache
+        can keep, build its shard and return it, for the pipeline to attach instead of
+        writing the rows into the project's database; None otherwise."""
         crate = resolved.crate
-        self._marks[crate.crate_id] = _marks_json(resolved)
+        marks = _marks_json(resolved)
+        self._marks[crate.crate_id] = marks
         plan = self.plans.get(crate.crate_id)
         if plan is None:
-            return  # a member
-        self.report.reindexed.append(crate.crate_id)
+            return None  # a member
+        if crate.crate_id not in self.report.reindexed:
+            self.report.reindexed.append(crate.crate_id)
         if plan.state is None or crate.source not in _CACHEABLE_SOURCES:
-            return
+            return None
         try:
-            self.cache.store(plan.state.key, resolved, table)
-        except OSError as exc:
+            return self.cache.store(plan.state.key, resolved, table, marks)
+        except (OSError, StoreError) as exc:
             self.problems.append(
-                Problem(str(self.cache.root), 0, f"{crate.crate_id}: not cached ({exc})")
+                Problem(
+                    str(self.cache.root),
+                    0,
+                    f"{crate.crate_id}: not cached ({exc}); stored in this index only",
+                )
             )
+            return None
 
     def finish(self, store: Store) -> DepsUpdateReport:
-        """Delete dependencies no longer locked and record scope, state and cfg marks."""
+        """Delete dependencies no longer locked and record scope, state and cfg marks,
+        all under this workspace's root (deps/state.py: one index folder, several
+        workspaces)."""
+        root = self.workspace.root
         current = {c.crate_id for c in self.workspace.crates}
         if self.enabled:
-            for crate_id in sorted(self.stored_ids - current):
+            kept_by_others = _crates_of_other_workspaces(store, root)
+            for crate_id in sorted(self.stored_ids - current - kept_by_others):
                 if crate_id in self.previous:
                     store.delete_crate(crate_id)
                     store.set_meta(META_CFG_PREFIX + crate_id, "")
+                    store.set_meta(workspace_key(META_CFG_PREFIX + crate_id, root), "")
                     self.report.removed.append(crate_id)
             states = {cid: p.state for cid, p in self.plans.items() if p.state is not None}
-            store.set_meta(META_STATE, CrateState.dump_all(states))
-            store.set_meta(META_LOCKFILE, self.lockfile_hash)
-        store.set_meta(META_SCOPE, project_scope(self.workspace.crates).dumps())
+            store.set_meta(workspace_key(META_STATE, root), CrateState.dump_all(states))
+            store.set_meta(workspace_key(META_LOCKFILE, root), self.lockfile_hash)
+        scope = project_scope(self.workspace.crates).dumps()
+        store.set_meta(workspace_key(META_SCOPE, root), scope)
         for crate_id, marks in self._marks.items():
-            store.set_meta(META_CFG_PREFIX + crate_id, marks)
+            store.set_meta(workspace_key(META_CFG_PREFIX + crate_id, root), marks)
         self.report.seconds = time.perf_counter() - self.started
-        store.set_meta(META_LAST_UPDATE, json.dumps(self.report.to_json()))
+        report = json.dumps(self.report.to_json())
+        store.set_meta(workspace_key(META_LAST_UPDATE, root), report)
         return self.report
+
+
+def _crates_of_other_workspaces(store: Store, root: str) -> set[str]:
+    """Crates another workspace of this index folder indexed (pipeline's ownership row)."""
+    text = store.get_meta("pipeline.workspace_crates")
+    owned = json.loads(text) if text else {}
+    return {c for other, ids in owned.items() if other != root for c in ids}
 
 
 def plan_dependency_reuse(
@@ -158,9 +186,12 @@ def _read_previous(reuse: DependencyReuse, index_dir: Path) -> str | None:
     except IndexMissing:
         return None
     with store:
-        reuse.previous = CrateState.load_all(store.get_meta(META_STATE))
-        reuse.stored_ids = {c.crate.crate_id for c in store.crates()}
-        return store.get_meta(META_LOCKFILE)
+        root = reuse.workspace.root
+        reuse.previous = CrateState.load_all(read_for_workspace(store, META_STATE, root))
+        # a crate whose shard left the machine cache is not stored any more
+        gone = {c for c, folder in store.shard_folders().items() if not folder.is_dir()}
+        reuse.stored_ids = {c.crate.crate_id for c in store.crates()} - gone
+        return read_for_workspace(store, META_LOCKFILE, root)
 
 
 def _plan_one(reuse: DependencyReuse, crate: CrateSource, keys: dict[str, str]) -> _Plan:

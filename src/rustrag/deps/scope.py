@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from rustrag.deps.state import META_SCOPE, read_for_workspace
 from rustrag.model import CrateSource
+
+if TYPE_CHECKING:
+    from rustrag.store import Store
 
 
 @dataclass(slots=True)
@@ -71,3 +76,10 @@ def project_scope(crates: list[CrateSource]) -> ProjectScope:
                 queue.append(dep_id)
     scope.order = list(order)
     return scope
+
+
+def load_scope(store: Store, root: str | Path) -> ProjectScope:
+    """The scope recorded for the workspace at `root` (empty when it was never indexed
+    with its dependencies)."""
+    text = read_for_workspace(store, META_SCOPE, root)
+    return ProjectScope.loads(text) if text else ProjectScope()

@@ -2,21 +2,43 @@
 
 Meta rows rather than relations of our own: the store API offers them, they need no
 schema change, and each is read once per query session.
+
+One index folder can hold several workspaces (each keeps its own crates, see
+`pipeline.remove_vanished`), and each has its own lock, scope and enabled features, so
+every key below is stored per workspace root: `workspace_key(META_SCOPE, root)` is
+"deps.scope@/abs/root". `read_for_workspace` falls back to the bare key, which indexes
+written before per-workspace keys have (there it is the last indexed workspace's).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rustrag.model import Problem
+
+if TYPE_CHECKING:
+    from rustrag.store import Store
 
 META_SCOPE = "deps.scope"  # ProjectScope JSON
 META_STATE = "deps.state"  # {crate_id: CrateState}
 META_LOCKFILE = "deps.lockfile_blake3"  # blake3 of Cargo.lock at the last index
 META_LAST_UPDATE = "deps.last_update"  # DepsUpdateReport JSON of the last index run
 META_CFG_PREFIX = "deps.cfg."  # + crate_id: {item_id: [status, predicate]}
+
+
+def workspace_key(key: str, root: str | Path) -> str:
+    """`key` for the workspace at `root` (resolved, so `Workspace.root` and discover's
+    root name the same row): "deps.scope@/abs/root", "deps.cfg.clap@4.0.32@/abs/root"."""
+    return f"{key}@{Path(root).resolve()}"
+
+
+def read_for_workspace(store: Store, key: str, root: str | Path) -> str | None:
+    """The workspace's own row for `key`, else the bare row an older index wrote."""
+    text = store.get_meta(workspace_key(key, root))
+    return text if text is not None else store.get_meta(key)
 
 
 @dataclass(slots=True)

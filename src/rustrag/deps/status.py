@@ -11,7 +11,13 @@ from typing import Any
 import blake3
 
 from rustrag.deps.source_hash import SourceUnreadable, sources_hash
-from rustrag.deps.state import META_LAST_UPDATE, META_LOCKFILE, META_STATE, CrateState
+from rustrag.deps.state import (
+    META_LAST_UPDATE,
+    META_LOCKFILE,
+    META_STATE,
+    CrateState,
+    read_for_workspace,
+)
 from rustrag.discover import discover_workspace
 from rustrag.discover.depspecs import DepKind, dependency_specs
 from rustrag.discover.lockfile import read_lockfile
@@ -93,7 +99,7 @@ def dependency_status(path: Path, index_dir: Path) -> DepsStatus:
         )
     )
     problems.extend(p for p in lock_problems if p not in problems)
-    stored, states, lock_hash, last = _index_facts(index_dir)
+    stored, states, lock_hash, last = _index_facts(index_dir, root)
     loader = ManifestLoader()
     root_manifest = loader.load(root / MANIFEST)
     workspace_manifest = root_manifest if root_manifest and root_manifest.workspace else None
@@ -159,16 +165,19 @@ def _fill_source(
 
 
 def _index_facts(
-    index_dir: Path,
+    index_dir: Path, root: Path
 ) -> tuple[set[str], dict[str, CrateState], str | None, str | None]:
+    """What the index recorded for the workspace at `root` (an index folder may hold
+    several workspaces, each with its own lock and state)."""
     try:
         store = Store.open(index_dir, read_only=True)
     except IndexMissing:
         return set(), {}, None, None
     with store:
         stored = {c.crate.crate_id for c in store.crates()}
-        states = CrateState.load_all(store.get_meta(META_STATE))
-        return stored, states, store.get_meta(META_LOCKFILE), store.get_meta(META_LAST_UPDATE)
+        states = CrateState.load_all(read_for_workspace(store, META_STATE, root))
+        lock_hash = read_for_workspace(store, META_LOCKFILE, root)
+        return stored, states, lock_hash, read_for_workspace(store, META_LAST_UPDATE, root)
 
 
 def _hash(path: Path) -> str:

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from rustrag.config import Limits
-from rustrag.deps.state import META_LAST_UPDATE, DepsUpdateReport
+from rustrag.deps.state import META_LAST_UPDATE, DepsUpdateReport, read_for_workspace
 from rustrag.pipeline import index_workspace
 from rustrag.store import Store
 
@@ -25,7 +25,7 @@ def update_dependencies(
     was done. Raises IndexBusy when another process is writing this index."""
     index_report = index_workspace(Path(workspace_path), Path(index_dir), limits=limits)
     with Store.open(Path(index_dir), read_only=True) as store:
-        text = store.get_meta(META_LAST_UPDATE)
+        text = read_for_workspace(store, META_LAST_UPDATE, index_report.root)
     report = DepsUpdateReport.from_json(json.loads(text)) if text else DepsUpdateReport()
     # The pipeline's problems include discovery's (missing sources, broken manifests).
     report.problems = index_report.problems

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rustrag.index.documents import ItemDocument, embedding_text
+from rustrag.index.documents import ItemDocument, embedding_key, embedding_text
 from rustrag.index.embedders import Embedder
 from rustrag.index.embedding_cache import EmbeddingCache, missing
 
@@ -33,16 +33,18 @@ def embed_missing(
     stop: threading.Event | None = None,
 ) -> int:
     """Embed the docs whose fingerprint has no vector for this embedder; returns how
-    many were embedded. Returns early, between batches, once `stop` is set."""
+    many were embedded. Returns early, between batches, once `stop` is set. Vectors are
+    filed under `embedding_key(embedder.name)`."""
     by_fingerprint = {doc.fingerprint: doc for doc in docs}
-    todo = missing(cache, embedder.name, by_fingerprint)
+    key = embedding_key(embedder.name)
+    todo = missing(cache, key, by_fingerprint)
     done = 0
     for start in range(0, len(todo), batch_size):
         if stop is not None and stop.is_set():
             break
         batch = todo[start : start + batch_size]
         vectors = embedder.embed([embedding_text(by_fingerprint[fp]) for fp in batch])
-        cache.put_many(embedder.name, dict(zip(batch, vectors, strict=True)))
+        cache.put_many(key, dict(zip(batch, vectors, strict=True)))
         done += len(batch)
         if on_progress is not None:
             on_progress(Progress(done, len(todo)))

@@ -7,14 +7,25 @@ never disagree about what an item "says".
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-# Embedding cost grows with tokens (MiniLM: ~16 texts/s of ~200 tokens on 2 cores), and
-# the model was trained on 128-token inputs, so the text is kept to roughly that size.
-# Path and signature carry most of the meaning; docs get the next share; body the rest.
-MAX_SIGNATURE_CHARS = 240
-MAX_DOCS_CHARS = 320
-MAX_BODY_CHARS = 160
+# Embedding cost is about linear in tokens, so the text is cut as far as retrieval
+# allows (benchmarks/bench_embed.py, benchmarks/retrieval_eval/): path and signature
+# carry most of the meaning, the first paragraph of the docs the next share, a short
+# slice of the body the rest. On tokio/syn/clap/nom/serde items: mean 58 MiniLM tokens
+# (was 77 with 240/320/160 chars), 23 ms of CPU per item on 2 cores (was 36), with the
+# eval's dense and hybrid MRR@10 unchanged within noise.
+MAX_SIGNATURE_CHARS = 160
+MAX_DOCS_CHARS = 240
+EMBED_BODY_CHARS = 80
+MAX_BODY_CHARS = 160  # what documents carry of the body (read from source, then clipped)
+# Part of the embedding cache key: vectors of another version of `embedding_text` (same
+# item fingerprint, different text) must never be served for this one.
+EMBEDDING_TEXT_VERSION = 2
+
+# `pub`, `pub(crate)`, `pub(in a::b)`: tokens that say nothing a query asks about.
+_VISIBILITY = re.compile(r"^pub(?:\([^)]*\))?\s+")
 
 
 @dataclass(slots=True, frozen=True)
@@ -39,6 +50,11 @@ def first_part(text: str, limit: int) -> str:
     paragraph_end = text.find("\n\n")
     if paragraph_end != -1:
         text = text[:paragraph_end]
+    return clip(text, limit)
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` with whitespace collapsed, cut at a word boundary near `limit` chars."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
@@ -49,17 +65,26 @@ def first_part(text: str, limit: int) -> str:
 def embedding_text(doc: ItemDocument) -> str:
     """A short text for the embedding model: kind and path, signature, the first
     paragraph of the docs and a bounded slice of the body."""
-    parts = [f"{doc.kind} {doc.path}"]
-    signature = " ".join(doc.signature.split())
+    path = doc.path
+    if doc.kind == "impl":
+        # "m::<impl Display for Circle>" repeats the signature: keep the module only
+        path = path.rsplit("::<impl", 1)[0]
+    parts = [f"{doc.kind} {path}"]
+    signature = clip(_VISIBILITY.sub("", doc.signature.lstrip()), MAX_SIGNATURE_CHARS)
     if signature:
-        parts.append(signature[:MAX_SIGNATURE_CHARS])
+        parts.append(signature)
     docs = first_part(doc.docs, MAX_DOCS_CHARS)
     if docs:
         parts.append(docs)
-    body = " ".join(doc.body_excerpt.split())[:MAX_BODY_CHARS]
+    body = clip(doc.body_excerpt, EMBED_BODY_CHARS)
     if body:
         parts.append(body)
     return "\n".join(parts)
+
+
+def embedding_key(model: str) -> str:
+    """The name the embedding cache files vectors under: the model and the text version."""
+    return f"{model}|text-v{EMBEDDING_TEXT_VERSION}"
 
 
 def lexical_fields(doc: ItemDocument) -> dict[str, str]:

@@ -134,6 +134,13 @@ class OnnxMiniLMEmbedder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or (os.cpu_count() or 1)
         options.inter_op_num_threads = 1
+        # Sequential execution and full graph optimisation are onnxruntime's defaults and
+        # the best here (one small graph). Spinning is not: idle intra-op threads busy-wait
+        # for the next op, and on a shared machine that burns the core another process
+        # (a query, the editor) needs. Measured on 2 shared cores (load 3-11), batches of
+        # 8 item texts: 38-45 ms of CPU per item spinning, 25-33 ms not, wall time the
+        # same or better (benchmarks/bench_embed.py).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3  # onnxruntime warns about unused initialisers
         self._session = onnxruntime.InferenceSession(
             str(model_path), sess_options=options, providers=["CPUExecutionProvider"]

@@ -73,6 +73,11 @@ class IdList:
             self._rows = {item_id: row for row, item_id in enumerate(self)}
         return self._rows.get(item_id)
 
+    def parts(self) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64], list[str]]:
+        """The base's arrays as loaded and the ids appended since (saved apart, so the
+        base need not be written again)."""
+        return self._blob, self._offsets, list(self._appended)
+
     def to_arrays(self) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
         if not self._appended:
             return np.asarray(self._blob), np.asarray(self._offsets)

@@ -56,11 +56,17 @@ def write_snapshot(
     version: int,
     arrays: Mapping[str, npt.NDArray[Any]],
     meta: Mapping[str, Any],
-) -> None:
-    """Write `arrays` and `meta` (JSON-able) as the new current snapshot in `folder`."""
+    reuse: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Write `arrays` and `meta` (JSON-able) as the new current snapshot in `folder`.
+
+    `reuse` names arrays of the current snapshot that did not change, by their manifest
+    entries (see `read_snapshot(files_out=..)`): the new manifest points at their files
+    instead of writing them again, so a small update does not rewrite a large index.
+    Returns the new manifest's entries."""
     folder.mkdir(parents=True, exist_ok=True)
     generation = secrets.token_hex(6)
-    files: dict[str, dict[str, Any]] = {}
+    files: dict[str, dict[str, Any]] = {name: dict(entry) for name, entry in (reuse or {}).items()}
     for name, array in arrays.items():
         file_name = f"{name}.{generation}.npy"
         path = folder / file_name
@@ -94,15 +100,30 @@ def write_snapshot(
             stale.unlink(missing_ok=True)
     for stale in folder.glob(f"{MANIFEST}.*.tmp"):
         stale.unlink(missing_ok=True)
+    return files
+
+
+def snapshot_generation(folder: Path) -> str | None:
+    """The generation the current manifest names (None when there is none to read)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return str(manifest["generation"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def read_snapshot(
-    folder: Path, kind: str, version: int, verify: bool = True
+    folder: Path,
+    kind: str,
+    version: int,
+    verify: bool = True,
+    files_out: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any]]:
     """The arrays (memory-mapped, read-only) and meta of the current snapshot.
 
     `verify` re-hashes every file (about 1 GB/s); turn it off only when the caller has
-    just written the snapshot itself.
+    just written the snapshot itself. `files_out`, when given, receives each array's
+    manifest entry (for `write_snapshot(reuse=..)`).
     """
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
@@ -137,4 +158,6 @@ def read_snapshot(
         if list(array.shape) != entry["shape"] or array.dtype.str != entry["dtype"]:
             raise SnapshotCorrupt(f"{path}: shape or dtype differs from the manifest")
         arrays[name] = array
+        if files_out is not None:
+            files_out[name] = dict(entry)
     return arrays, meta

@@ -88,6 +88,11 @@ def _index_assoc(r: Resolver, placement: Placement) -> None:
                 table[name] = list(members)
 
 
+def path_of(r: Resolver, placement: Placement, done: list[bool], i: int) -> str:
+    """The canonical path of slot `i`, computing those of its parents not `done` yet."""
+    return _path_of(r, placement, done, i)
+
+
 def _path_of(r: Resolver, placement: Placement, done: list[bool], i: int) -> str:
     if done[i]:
         return placement.paths[i]

@@ -27,22 +27,53 @@ class EdgeBuilder:
         self.p = placement
         self.tree = tree
         self.edges: list[Edge] = []
+        # The slot each edge was made for (parallel to `edges`): an incremental update
+        # replaces exactly the edges of the slots it recomputes (rustrag.resolve.incremental).
+        self.gens: list[int] = []
+        self.current = -1
+        self.slot_of = {(s.file, s.index): i for i, s in enumerate(r.slots)}
         self.module_item: dict[str, str] = {}
-        slot_of = {(s.file, s.index): i for i, s in enumerate(r.slots)}
-        self.slot_of = slot_of
-        for node in tree.nodes:
-            if node.declared_in is not None and node.item_index is not None:
-                i = slot_of.get((node.declared_in, node.item_index))
-                if i is not None:
-                    self.module_item.setdefault(node.path, placement.ids[i])
+        self.file_owners: dict[str, list[int]] = {}
+        self.index_modules()
         self.methods_by_name: dict[str, list[int]] = {}
-        for i, s in enumerate(r.slots):
-            if (
-                s.raw.kind in ("fn", "method")
-                and s.parent is not None
-                and r.slots[s.parent].raw.kind in _METHOD_HOLDERS
-            ):
-                self.methods_by_name.setdefault(s.raw.name, []).append(i)
+        for i in range(len(r.slots)):
+            self.note_method(i, 1)
+
+    def index_modules(self) -> None:
+        """Module path -> id of its `mod` item, and file -> slots of the `mod` items
+        whose module that file is (the owners of its top-level items)."""
+        self.module_item.clear()
+        self.file_owners.clear()
+        for node in self.tree.nodes:
+            if node.declared_in is None or node.item_index is None:
+                continue
+            i = self.slot_of.get((node.declared_in, node.item_index))
+            if i is None:
+                continue
+            self.module_item.setdefault(node.path, self.p.ids[i])
+            if node.file is not None:
+                self.file_owners.setdefault(node.file, []).append(i)
+
+    def note_method(self, i: int, change: int) -> str | None:
+        """Count slot `i` in (change=1) or out of (-1) the methods by name, when it is a
+        method of an impl or trait; returns its name then."""
+        r = self.r
+        s = r.slots[i]
+        if (
+            s.raw.kind not in ("fn", "method")
+            or s.parent is None
+            or r.slots[s.parent].raw.kind not in _METHOD_HOLDERS
+        ):
+            return None
+        if change > 0:
+            self.methods_by_name.setdefault(s.raw.name, []).append(i)
+        else:
+            found = self.methods_by_name.get(s.raw.name, [])
+            if i in found:
+                found.remove(i)
+            if not found:
+                self.methods_by_name.pop(s.raw.name, None)
+        return s.raw.name
 
     # ---- helpers -----------------------------------------------------------------
     def id_of(self, d: Def) -> str | None:
@@ -62,29 +93,58 @@ class EdgeBuilder:
         outside = any(isinstance(d, ExternItem | Opaque) for d in defs)
         extra = via or ("extern" if outside else "")
         if not dsts:
-            self.edges.append(Edge(src, kind, None, target, line, extra))
+            self.put(Edge(src, kind, None, target, line, extra))
         for dst in dsts:
-            self.edges.append(Edge(src, kind, dst, target, line, extra))
+            self.put(Edge(src, kind, dst, target, line, extra))
+
+    def put(self, edge: Edge) -> None:
+        self.edges.append(edge)
+        self.gens.append(self.current)
 
     # ---- builders ----------------------------------------------------------------
     def build(self) -> list[Edge]:
         self.structure()
         for i in range(len(self.r.slots)):
-            kind = self.r.slots[i].raw.kind
-            if kind == "impl":
-                self.impl_edges(i)
-            elif kind in ("use", "extern_crate"):
-                self.use_edges(i)
-            self.ref_edges(i)
+            self.current = i
+            self.own_edges(i)
         return self.edges
 
-    def structure(self) -> None:
+    def own_edges(self, i: int) -> None:
+        kind = self.r.slots[i].raw.kind
+        if kind == "impl":
+            self.impl_edges(i)
+        elif kind in ("use", "extern_crate"):
+            self.use_edges(i)
+        self.ref_edges(i)
+
+    def slot_edges(self, i: int) -> tuple[list[Edge], list[int]]:
+        """Every edge `build` makes for slot `i` (its `contains` edge too), in the order
+        `build` makes them, with the slot they are made for (`gens`)."""
+        saved = self.edges, self.gens
+        self.edges, self.gens = [], []
+        self.current = i
+        try:
+            s = self.r.slots[i]
+            if s.parent is not None:
+                self.contains(s.parent, i)
+            elif s.raw.parent is None:
+                for owner in self.file_owners.get(s.file, ()):
+                    self.contains(owner, i)
+            self.own_edges(i)
+            return self.edges, self.gens
+        finally:
+            self.edges, self.gens = saved
+
+    def contains(self, parent: int, child: int) -> None:
+        raw = self.r.slots[child].raw
         ids = self.p.ids
+        self.put(Edge(ids[parent], "contains", ids[child], raw.name, raw.line_start))
+
+    def structure(self) -> None:
         for i, s in enumerate(self.r.slots):
             if s.parent is not None:
-                self.edges.append(
-                    Edge(ids[s.parent], "contains", ids[i], s.raw.name, s.raw.line_start)
-                )
+                self.current = i
+                self.contains(s.parent, i)
         for node in self.tree.nodes:
             if node.file is None or node.declared_in is None or node.item_index is None:
                 continue
@@ -94,9 +154,8 @@ class EdgeBuilder:
             for idx, raw in enumerate(self.tree.files[node.file].items):
                 if raw.parent is None:
                     child = self.slot_of[(node.file, idx)]
-                    self.edges.append(
-                        Edge(ids[owner], "contains", ids[child], raw.name, raw.line_start)
-                    )
+                    self.current = child
+                    self.contains(owner, child)
 
     def impl_edges(self, i: int) -> None:
         raw = self.r.slots[i].raw
@@ -112,7 +171,7 @@ class EdgeBuilder:
             if owner_id is not None and not raw.impl_trait.lstrip().startswith("!"):
                 self.add(owner_id, "implements", traits, raw.impl_trait, line)
         elif owner_id is not None:
-            self.edges.append(Edge(owner_id, "inherent_impl", me, raw.impl_self or "", line))
+            self.put(Edge(owner_id, "inherent_impl", me, raw.impl_self or "", line))
 
     def use_edges(self, i: int) -> None:
         s = self.r.slots[i]
@@ -172,7 +231,7 @@ class EdgeBuilder:
             if ref.kind == "method_call":
                 candidates = self.methods_by_name.get(ref.path, [])
                 dst = self.p.ids[candidates[0]] if len(candidates) == 1 else None
-                self.edges.append(Edge(me, "calls", dst, ref.path, ref.line, "method_call"))
+                self.put(Edge(me, "calls", dst, ref.path, ref.line, "method_call"))
             elif ref.kind == "calls":
                 found = resolve_ref(self.r, self.p, ctx, ref.path, VALUE_NS)
                 if found is not None:

@@ -26,11 +26,13 @@ class Publicity:
     binding_paths: dict[Def, set[str]]  # everything bound at a public path, extern ones too
     slot_paths: list[list[str]]  # per slot: public paths, canonical first
     slot_public: list[bool]
+    found: list[set[str]]  # per slot: its public paths, unordered
+    module_paths: dict[str, list[str]]  # module -> the public paths the walk reached it at
 
 
 def compute_publicity(r: Resolver, placement: Placement) -> Publicity:
     n = len(r.slots)
-    binding_paths, use_paths = _walk(r)
+    binding_paths, use_paths, module_paths = _walk(r)
     found: list[set[str]] = [set() for _ in range(n)]
     public = [False] * n
     for i, s in enumerate(r.slots):
@@ -51,21 +53,37 @@ def compute_publicity(r: Resolver, placement: Placement) -> Publicity:
             continue
         if s.module_level or s.parent is None or s.raw.kind == "macro_rules":
             continue
-        bases = _member_bases(r, placement, found, i)
-        found[i] = {f"{b}::{s.raw.name}" for b in bases}
-        d = r.defs[i]
-        if d is not None:  # `pub use Enum::*` names variants directly too
-            found[i] |= binding_paths.get(d, set())
-        public[i] = bool(found[i])
+        found[i], public[i] = member_publicity(r, placement, binding_paths, found, i)
     slot_paths = [_ordered(found[i], placement.paths[i]) for i in range(n)]
-    return Publicity(binding_paths, slot_paths, public)
+    return Publicity(binding_paths, slot_paths, public, found, module_paths)
 
 
-def _walk(r: Resolver) -> tuple[dict[Def, set[str]], dict[int, set[str]]]:
+def member_publicity(
+    r: Resolver,
+    placement: Placement,
+    binding_paths: dict[Def, set[str]],
+    found: list[set[str]],
+    i: int,
+) -> tuple[set[str], bool]:
+    """Public paths of a member (method, field, variant, assoc item) from its parent's."""
+    bases = _member_bases(r, placement, found, i)
+    paths = {f"{b}::{r.slots[i].raw.name}" for b in bases}
+    d = r.defs[i]
+    if d is not None:  # `pub use Enum::*` names variants directly too
+        paths |= binding_paths.get(d, set())
+    return paths, bool(paths)
+
+
+def ordered_paths(paths: set[str], canonical: str) -> list[str]:
+    return _ordered(paths, canonical)
+
+
+def _walk(r: Resolver) -> tuple[dict[Def, set[str]], dict[int, set[str]], dict[str, list[str]]]:
     binding_paths: dict[Def, set[str]] = {}
     use_paths: dict[int, set[str]] = {}
+    module_paths: dict[str, list[str]] = {}
     if r.lib_root is None:
-        return binding_paths, use_paths
+        return binding_paths, use_paths, module_paths
     visits: dict[str, int] = {}
     stack: list[tuple[str, str, frozenset[str]]] = [
         (r.lib_root, r.lib_root, frozenset((r.lib_root,)))
@@ -73,6 +91,7 @@ def _walk(r: Resolver) -> tuple[dict[Def, set[str]], dict[int, set[str]]]:
     while stack:
         module, at, chain = stack.pop()
         visits[module] = visits.get(module, 0) + 1
+        module_paths.setdefault(module, []).append(at)
         for ns, name, b in r.scopes[module].effective(links=False):  # links: never pub
             if b.vis != "pub" or ns != primary_namespace(b.target):
                 continue
@@ -88,7 +107,7 @@ def _walk(r: Resolver) -> tuple[dict[Def, set[str]], dict[int, set[str]]]:
                 and visits.get(t.path, 0) < MAX_MODULE_VISITS
             ):
                 stack.append((t.path, path, chain | {t.path}))
-    return binding_paths, use_paths
+    return binding_paths, use_paths, module_paths
 
 
 def primary_namespace(d: Def) -> Namespace | None:

@@ -232,6 +232,15 @@ class Resolver:
         self._seed()
 
     # ---- definitions -------------------------------------------------------------
+    def def_of(self, i: int) -> LocalItem | LocalModule | None:
+        """What slot `i` defines (its children must be known: a struct's fields decide
+        whether it is also a value)."""
+        return self._def_of(i)
+
+    def forget_settled(self) -> None:
+        """Drop memoised lookups: the tables changed (an incremental update)."""
+        self._settled.clear()
+
     def _def_of(self, i: int) -> LocalItem | LocalModule | None:
         s = self.slots[i]
         raw = s.raw

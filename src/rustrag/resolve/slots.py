@@ -47,6 +47,11 @@ def build_slots(tree: ModuleTree) -> list[Slot]:
     return slots
 
 
+def module_of(tree: ModuleTree, rel: str, items: list[RawItem], idx: int) -> str:
+    """The module item `idx` of file `rel` is written in (inline modules count)."""
+    return _module_of(tree, rel, items, idx)
+
+
 def _module_of(tree: ModuleTree, rel: str, items: list[RawItem], idx: int) -> str:
     p = items[idx].parent
     seen = 0

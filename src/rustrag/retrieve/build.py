@@ -3,7 +3,9 @@
 The lexical snapshot (and its row facts) is refreshed synchronously: it costs seconds
 for a large workspace and search needs it. Only crates the store rewrote since the last
 refresh are re-read (their `indexed_at` moved); a missing or damaged snapshot is rebuilt
-from the store of record. Embedding is slow (tens of items per second on two cores), so
+from the store of record. A process that refreshes again and again (`rustrag watch`)
+keeps the snapshot it last wrote in memory and updates that, while the folder still
+holds what it wrote. Embedding is slow (tens of items per second on two cores), so
 it runs in a detached background process (`rustrag.retrieve.embed_job`): search answers
 with lexical and graph signals at once, and dense joins when its snapshot appears.
 """
@@ -19,10 +21,11 @@ from typing import Protocol
 import numpy as np
 
 from rustrag.index.lexical import LexicalIndex
-from rustrag.index.snapshot import SnapshotError
+from rustrag.index.snapshot import SnapshotError, snapshot_generation
 from rustrag.retrieve import layout
 from rustrag.retrieve.documents import DocsFilter, crate_documents, item_documents
 from rustrag.retrieve.rows import RowTable
+from rustrag.retrieve.shard_search import shard_search_part
 from rustrag.retrieve.source import SourceReader
 from rustrag.store import Store
 from rustrag.store.delta import ItemChanges
@@ -59,6 +62,30 @@ class SearchIndexReport:
         }
 
 
+# The snapshot this process last wrote, by index folder, with the generations it saved:
+# while the folder still holds those generations (no other writer came in between), the
+# next refresh takes them from memory instead of loading and re-hashing ~50 MB.
+_WARM: dict[Path, tuple[tuple[str | None, str | None], LexicalIndex, RowTable]] = {}
+
+
+def _generations(index_dir: Path) -> tuple[str | None, str | None]:
+    return (
+        snapshot_generation(layout.bm25_dir(index_dir)),
+        snapshot_generation(layout.rows_dir(index_dir)),
+    )
+
+
+def _load_for_update(index_dir: Path) -> tuple[LexicalIndex, RowTable]:
+    """The current snapshot to update: this process's own copy when it is still the
+    current one, else loaded (and verified) from disk. The copy is taken out of the cache
+    while it is changed: a refresh that fails half-way must not leave it behind."""
+    key = index_dir.resolve()
+    warm = _WARM.pop(key, None)
+    if warm is not None and None not in warm[0] and warm[0] == _generations(index_dir):
+        return warm[1], warm[2]
+    return load_lexical(index_dir)
+
+
 def load_lexical(index_dir: Path, *, verify: bool = True) -> tuple[LexicalIndex, RowTable]:
     """The lexical snapshot and its row facts; SnapshotError when either is unusable or
     they disagree (a crash between the two saves)."""
@@ -88,7 +115,7 @@ def refresh_search_indexes(
     report = SearchIndexReport()
     stored = {c.crate.crate_id: c.indexed_at for c in store.crates()}
     try:
-        lexical, rows = load_lexical(index_dir)
+        lexical, rows = _load_for_update(index_dir)
     except SnapshotError:
         lexical, rows = LexicalIndex(), RowTable()
         report.rebuilt = True
@@ -116,12 +143,19 @@ def refresh_search_indexes(
     to_add = sorted((stale | missing) & set(stored))
     if progress is not None:
         progress.phase("search index", len(to_add))
+    # dependency shards carry a prebuilt part (not when a docs filter changes the text)
+    shards = store.shard_folders() if docs_filter is None else {}
     for crate_id in to_add:
-        pairs = list(crate_documents(store, crate_id, reader=reader, docs_filter=docs_filter))
-        lexical.add(doc for doc, _ in pairs)
-        rows.append(facts for _, facts in pairs)
+        if crate_id in shards:
+            part_lexical, part_rows = shard_search_part(store, crate_id, shards[crate_id], reader)
+            report.documents_added += lexical.extend(part_lexical)
+            rows.extend(part_rows)
+        else:
+            pairs = list(crate_documents(store, crate_id, reader=reader, docs_filter=docs_filter))
+            lexical.add(doc for doc, _ in pairs)
+            rows.append(facts for _, facts in pairs)
+            report.documents_added += len(pairs)
         rows.stamps[crate_id] = stored[crate_id]
-        report.documents_added += len(pairs)
         report.crates_refreshed.append(crate_id)
         if progress is not None:
             progress.advance()
@@ -133,6 +167,7 @@ def refresh_search_indexes(
         # load_lexical reports, and the next refresh rebuilds
         rows.save(layout.rows_dir(index_dir))
         lexical.save(layout.bm25_dir(index_dir))
+    _WARM[index_dir.resolve()] = (_generations(index_dir), lexical, rows)
     report.rows = lexical.live_count
     if embed:
         from rustrag.retrieve.embed_job import start_background_embedding

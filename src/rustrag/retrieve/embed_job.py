@@ -6,6 +6,11 @@ INDEX_DIR`) and returns; `embed.json` beside the snapshots says how far it got. 
 per index at a time (a lock file); a job that finds new items after finishing (another
 index run landed meanwhile) goes round again. The snapshot is written every
 `SNAPSHOT_EVERY_S` seconds too, so dense search improves while the job runs.
+
+Which items are embedded, and in what order, is `embed_items`' business; vectors are
+cached under `embedding_key(model)`, so a change of the item text never reuses vectors of
+the old text. The job runs at a lower CPU priority: it is background work, and queries
+(and the user's editor) must not wait behind it.
 """
 
 from __future__ import annotations
@@ -21,18 +26,23 @@ from typing import Any
 import numpy as np
 from filelock import FileLock, Timeout
 
-from rustrag.index.documents import ItemDocument, embedding_text
+from rustrag.index.documents import ItemDocument, embedding_key
 from rustrag.index.embedders import Embedder, EmbedderUnavailable, load_embedder
 from rustrag.index.vectors import VectorIndex
 from rustrag.retrieve import layout
-from rustrag.retrieve.documents import crate_documents
+from rustrag.retrieve.embed_items import (
+    SelectionMemo,
+    embedding_plan,
+    read_missing,
+    select_documents,
+)
 from rustrag.retrieve.embedding_store import open_embedding_cache
-from rustrag.retrieve.source import SourceReader
 from rustrag.store import Store
 
 SNAPSHOT_EVERY_S = 120.0
-BATCH = 64
+BATCH = 64  # texts per cache commit: a few seconds of work, so a kill loses little
 MAX_ROUNDS = 5  # each round re-reads the store; new items rarely keep arriving
+NICENESS = 10  # added to the detached job's CPU priority
 
 
 def start_background_embedding(index_dir: Path) -> str:
@@ -74,12 +84,8 @@ def read_status(index_dir: Path) -> dict[str, Any]:
 
 
 def all_documents(store: Store) -> list[ItemDocument]:
-    reader = SourceReader()
-    return [
-        doc
-        for stored in store.crates()
-        for doc, _ in crate_documents(store, stored.crate.crate_id, reader=reader)
-    ]
+    """The documents the job embeds (see `embed_items`)."""
+    return select_documents(store).documents
 
 
 def run_embedding(index_dir: Path, embedder: Embedder | None = None) -> dict[str, Any]:
@@ -93,65 +99,92 @@ def run_embedding(index_dir: Path, embedder: Embedder | None = None) -> dict[str
             status: dict[str, Any] = {"state": "unavailable", "error": str(exc)}
             write_status(index_dir, status)
             return status
-        total = 0
-        for _ in range(MAX_ROUNDS):
-            status = _one_round(index_dir, embedder)
-            total += status["embedded"]
-            if status["embedded"] == 0:
+        rounds: list[dict[str, Any]] = []
+        while len(rounds) < MAX_ROUNDS:
+            rounds.append(_one_round(index_dir, embedder))
+            if rounds[-1]["embedded"] == 0:
                 break
         # "ready" only now: a reader polling the status must not take the end of one
-        # round for the end of the job (another round may start)
-        status.update(state="ready", embedded=total)
+        # round for the end of the job (another round may start). The figures are the
+        # first round's (what was cached, what was to do) with the totals of all rounds.
+        embedded = sum(r["embedded"] for r in rounds)
+        embed_seconds = sum(r["embed_seconds"] for r in rounds)
+        status = {
+            **rounds[0],
+            "state": "ready",
+            "rounds": len(rounds),
+            "embedded": embedded,
+            "embed_seconds": round(embed_seconds, 2),
+            "items_per_second": round(embedded / embed_seconds, 2) if embedded else 0.0,
+            "seconds": round(sum(r["seconds"] for r in rounds), 2),
+        }
         write_status(index_dir, status)
         return status
 
 
 def _one_round(index_dir: Path, embedder: Embedder) -> dict[str, Any]:
     started = time.perf_counter()
-    with Store.open(index_dir, read_only=True) as store:
-        docs = all_documents(store)
     cache = open_embedding_cache()
-    by_fp = {doc.fingerprint: doc for doc in docs}
-    have = cache.get_many(embedder.name, list(by_fp))
-    todo = [fp for fp in by_fp if fp not in have]
+    key = embedding_key(embedder.name)
+    search_dir = layout.search_dir(index_dir)
+    with Store.open(index_dir, read_only=True) as store:
+        selection = select_documents(store, SelectionMemo.load(search_dir))
+        entries = selection.entries
+        have = cache.get_many(key, list(dict.fromkeys(fp for _, fp in entries)))
+        read_missing(store, selection, have)
+    SelectionMemo.save(search_dir, selection.crates.items())
+    plan = embedding_plan(selection, have)
     status: dict[str, Any] = {
         "state": "embedding",
         "model": embedder.name,
-        "items": len(docs),
+        "cache_key": key,
+        "items": len(entries),
+        **selection.to_json(),
         "cached": len(have),
-        "to_embed": len(todo),
+        "to_embed": len(plan),
         "embedded": 0,
+        "prepare_seconds": round(time.perf_counter() - started, 2),
     }
     write_status(index_dir, status)
+    embed_started = time.perf_counter()
     last_snapshot = time.monotonic()
-    for start in range(0, len(todo), BATCH):
-        batch = todo[start : start + BATCH]
-        vectors = embedder.embed([embedding_text(by_fp[fp]) for fp in batch])
-        fresh = dict(zip(batch, vectors, strict=True))
-        cache.put_many(embedder.name, fresh)
+    for start in range(0, len(plan), BATCH):
+        batch = plan[start : start + BATCH]
+        vectors = embedder.embed([text for _, text in batch])
+        fresh = {fp: vector for (fp, _), vector in zip(batch, vectors, strict=True)}
+        cache.put_many(key, fresh)
         have.update(fresh)
         status["embedded"] += len(batch)
-        status["items_per_second"] = round(status["embedded"] / (time.perf_counter() - started), 2)
+        rate = status["embedded"] / (time.perf_counter() - embed_started)
+        status["items_per_second"] = round(rate, 2)
         write_status(index_dir, status)
         if time.monotonic() - last_snapshot > SNAPSHOT_EVERY_S:
-            write_vectors(index_dir, embedder, docs, have)
+            write_vectors(index_dir, embedder, entries, have)
             last_snapshot = time.monotonic()
-    write_vectors(index_dir, embedder, docs, have)
-    status.update(state="round done", seconds=round(time.perf_counter() - started, 2))
+    write_vectors(index_dir, embedder, entries, have)
+    status.update(
+        state="round done",
+        embed_seconds=round(time.perf_counter() - embed_started, 2),
+        seconds=round(time.perf_counter() - started, 2),
+    )
     write_status(index_dir, status)
     return status
 
 
 def write_vectors(
-    index_dir: Path, embedder: Embedder, docs: list[ItemDocument], have: dict[str, np.ndarray]
+    index_dir: Path,
+    embedder: Embedder,
+    entries: list[tuple[str, str]],
+    have: dict[str, np.ndarray],
 ) -> None:
-    """Write the dense snapshot for every indexed item with a cached vector. It is
-    rebuilt from the cache rather than patched: reading 100k cached vectors takes ~2 s,
-    nothing next to embedding, and a rebuild cannot drift from the store."""
+    """Write the dense snapshot for every selected item, as (item id, fingerprint), with
+    a cached vector. It is rebuilt from the cache rather than patched: reading 100k
+    cached vectors takes ~2 s, nothing next to embedding, and a rebuild cannot drift
+    from the store."""
     index = VectorIndex(embedder.dim, embedder.name)
-    ready = [doc for doc in docs if doc.fingerprint in have]
+    ready = [(item_id, fp) for item_id, fp in entries if fp in have]
     if ready:
-        index.add([d.item_id for d in ready], np.stack([have[d.fingerprint] for d in ready]))
+        index.add([item_id for item_id, _ in ready], np.stack([have[fp] for _, fp in ready]))
     index.save(layout.vectors_dir(index_dir))
 
 
@@ -159,6 +192,8 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m rustrag.retrieve.embed_job INDEX_DIR", file=sys.stderr)
         return 2
+    if hasattr(os, "nice"):  # POSIX only; elsewhere the job runs at normal priority
+        os.nice(NICENESS)
     try:
         status = run_embedding(Path(argv[0]))
     except Timeout:

@@ -15,7 +15,7 @@ the hits a query expands come in one store round trip (`EdgeCache.prefetch`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rustrag.api import NotFound, Workspace
@@ -126,26 +126,38 @@ def neighbours(
     return sorted(unique.values(), key=found.index)[:MAX_PER_HIT]
 
 
-def replacements(ws: Workspace, query: QueryAnalysis, current: dict[str, str]) -> list[Replacement]:
+def replacements(
+    ws: Workspace,
+    query: QueryAnalysis,
+    current: dict[str, str],
+    named_in: Mapping[str, frozenset[str]] | None = None,
+) -> list[Replacement]:
     """For names in the query that the current versions lack but another indexed version
     has: the current item to use instead. `current` maps crate name → current crate id;
-    only crates indexed at several versions can have such names."""
+    only crates indexed at several versions can have such names. `named_in` maps a name
+    to every crate id the store found it in, when the search already looked it up: the
+    crates without it are skipped (each costs a store lookup per version otherwise)."""
     try:
         from rustrag.apidiff.outdated import lookup_current
     except ImportError:  # rustrag.apidiff is optional to retrieval
         return []
+    crates = ws.crates()
     versions: dict[str, int] = {}
     externs: dict[str, str] = {}
-    for stored in ws.crates().values():
+    for stored in crates.values():
         versions[stored.crate.name] = versions.get(stored.crate.name, 0) + 1
         externs[stored.crate.extern_name] = stored.crate.name
     multi = sorted(name for name, count in versions.items() if count > 1)
     found: list[Replacement] = []
     for written in query.exact[:4]:
         named = externs.get(written.split("::")[0])
+        known = (named_in or {}).get(written)
+        having = None if known is None else {crates[c].crate.name for c in known if c in crates}
         for crate_name in [named] if named in multi else multi:
+            if having is not None and crate_name not in having:
+                continue
             try:
-                resolution = lookup_current(ws, written, crate=current[crate_name])
+                resolution = lookup_current(ws, written, crate=current[crate_name], named_in=known)
             except NotFound:
                 continue
             stale = resolution.stale

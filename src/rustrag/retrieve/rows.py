@@ -42,6 +42,15 @@ class _Codes:
         return self._code.get(value)
 
 
+def _code_mask(column: npt.NDArray[Any], codes: _Codes, wanted: Iterable[str]) -> Mask:
+    """Rows whose code in `column` stands for one of `wanted`: a lookup table indexed by
+    the column (np.isin sorted the 65k-row column on every query: 0.5 ms)."""
+    table = np.zeros(len(codes.values) + 1, dtype=np.bool_)
+    table[[c for c in (codes.get(w) for w in wanted) if c is not None]] = True
+    found: Mask = table[column]
+    return found
+
+
 class RowTable:
     def __init__(self) -> None:
         self.crates = _Codes()
@@ -82,6 +91,26 @@ class RowTable:
         )
         self.live = np.concatenate([self.live, np.ones(len(rows), dtype=np.bool_)])
 
+    def extend(self, part: RowTable) -> None:
+        """Append the rows of another table (a dependency shard's prebuilt part), its
+        codes translated into this table's."""
+        if not len(part):
+            return
+
+        def mapped(codes: _Codes, theirs: _Codes, column: npt.NDArray[Any], dtype: Any) -> Any:
+            table = np.array([codes.code(v) for v in theirs.values], dtype=dtype)
+            return table[column] if len(table) else np.zeros(0, dtype=dtype)
+
+        self.crate = np.concatenate(
+            [self.crate, mapped(self.crates, part.crates, part.crate, np.int32)]
+        )
+        self.kind = np.concatenate([self.kind, mapped(self.kinds, part.kinds, part.kind, np.int8)])
+        self.file = np.concatenate([self.file, mapped(self.files, part.files, part.file, np.int32)])
+        self.public = np.concatenate([self.public, part.public])
+        self.line_start = np.concatenate([self.line_start, part.line_start])
+        self.line_end = np.concatenate([self.line_end, part.line_end])
+        self.live = np.concatenate([self.live, part.live])
+
     def drop_crate(self, crate_id: str) -> npt.NDArray[np.int64]:
         """Mark a crate's live rows dead; returns them (for the BM25 tombstones)."""
         rows = self.live_rows_of_crate(crate_id)
@@ -117,12 +146,10 @@ class RowTable:
     # -- masks ----------------------------------------------------------------------
 
     def crate_mask(self, crate_ids: Iterable[str]) -> Mask:
-        codes = [c for c in (self.crates.get(cid) for cid in crate_ids) if c is not None]
-        return np.isin(self.crate, np.array(codes, dtype=np.int32))
+        return _code_mask(self.crate, self.crates, crate_ids)
 
     def kind_mask(self, kinds: Iterable[str]) -> Mask:
-        codes = [c for c in (self.kinds.get(k) for k in kinds) if c is not None]
-        return np.isin(self.kind, np.array(codes, dtype=np.int8))
+        return _code_mask(self.kind, self.kinds, kinds)
 
     def rows_of_crate(self, crate_id: str) -> npt.NDArray[np.int64]:
         code = self.crates.get(crate_id)

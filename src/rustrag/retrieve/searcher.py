@@ -10,6 +10,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from rustrag.api import NotFound, NotIndexed, Workspace
@@ -17,7 +18,7 @@ from rustrag.index.snapshot import SnapshotError
 from rustrag.model import Item
 from rustrag.retrieve import graph, layout
 from rustrag.retrieve.build import load_lexical
-from rustrag.retrieve.catalog import IdCatalog, NameMatch, decode_ids, split_id
+from rustrag.retrieve.catalog import IdCatalog, NameMatch, RowIds, split_id
 from rustrag.retrieve.dense import DenseSearch
 from rustrag.retrieve.filters import Origin, SearchScope, crates_by_origin
 from rustrag.retrieve.fusion import DEFAULT_FUSION, FusionParams, final_order, fuse
@@ -36,6 +37,7 @@ EXACT_DEPTH = 10
 FULL_DENSE_MAX_ROWS = 30_000
 
 SIGNALS = ("exact", "lexical", "dense", "graph")
+_MASKS_KEPT = 32  # filter masks kept per searcher (65k rows: 65 kB each)
 
 
 @dataclass(slots=True)
@@ -75,8 +77,9 @@ class Searcher:
         self.dense = DenseSearch(index_dir)
         self.edges = graph.EdgeCache()
         self._catalog: IdCatalog | None = None
-        self._ids: list[str] | None = None
+        self._ids: RowIds | None = None
         self._row_of: dict[str, int] | None = None
+        self._masks: dict[SearchScope, Mask | None] = {}
 
     def _snapshot_stamp(self) -> float:
         try:
@@ -88,24 +91,26 @@ class Searcher:
         return self._snapshot_stamp() == self._stamp
 
     @property
-    def ids(self) -> list[str]:
-        """Row -> item id, decoded once (~20 ms for 65k rows) on the first search."""
+    def ids(self) -> RowIds:
+        """Row -> item id (`IdList[row]` slices a memory map per call: 0.1 ms, which at
+        100 rows per signal was 20 ms a query)."""
         if self._ids is None:
-            self._ids = decode_ids(self.lexical.ids)
+            self._ids = RowIds(self.lexical.ids)
         return self._ids
 
     @property
     def row_of(self) -> dict[str, int]:
-        """Item id -> its live row."""
+        """Item id -> its live row (for dense search only: ~15 ms to build)."""
         if self._row_of is None:
-            live = self.rows.live.tolist()
-            self._row_of = {i: r for r, i in enumerate(self.ids) if live[r]}
+            ids, live = self.ids, self.rows.live.tolist()
+            self._row_of = {ids[r]: r for r in range(len(ids)) if live[r]}
         return self._row_of
 
     @property
     def catalog(self) -> IdCatalog:
         if self._catalog is None:
-            self._catalog = IdCatalog(self.row_of, self.rows.public.tolist())
+            live, public = self.rows.live.tolist(), self.rows.public.tolist()
+            self._catalog = IdCatalog(self.ids, live, public)
         return self._catalog
 
     def run(self, ws: Workspace, query: str, options: SearchOptions) -> SearchRun:
@@ -115,40 +120,52 @@ class Searcher:
             return run
         scope = self._scope(ws, options)
         ranked: dict[str, list[str]] = {}
+        named_in: dict[str, frozenset[str]] = {}  # name -> crates the store knows it in
         if "exact" in options.signals and analysis.exact:
-            ranked["exact"] = self._exact(ws, analysis, scope)
-        mask = scope.mask(self.rows)
+            ranked["exact"] = self._exact(ws, analysis, scope, named_in)
+        mask = self._mask(scope)
         lex_rows: list[int] = []
         if "lexical" in options.signals:
             found = self.lexical.search(analysis.lexical_text, LEXICAL_DEPTH, mask)
             lex_rows = [row for row, _ in found]
             ranked["lexical"] = [self.ids[row] for row in lex_rows]
         if "dense" in options.signals and options.dense is not False:
+            # (embedding the query on a thread beside the exact and lexical signals ran
+            # slower: both sides need the GIL between their C calls, and a thread waiting
+            # for it waits out the 5 ms switch interval)
             run.dense_status = self._dense(analysis, options, mask, lex_rows, ranked)
         params = options.fusion
         fused = fuse(ranked, params.weights, params.k)
         notes: dict[str, str] = {}
         vias: dict[str, str] = {}
         if "graph" in options.signals:
-            fused = self._expand(ws, analysis, options, scope, fused, ranked, notes, vias)
+            fused = self._expand(ws, analysis, options, fused, ranked, named_in, notes, vias)
         run.ranked = ranked
         ordered = final_order(fused, params)
-        # Items are read from the store in chunks of a little more than k: one round
-        # trip in the usual case, more only when neighbours fall outside the filters.
-        chunk = options.k + 4
-        for start in range(0, len(ordered), chunk):
-            part = ordered[start : start + chunk]
+        # The filters are checked on the ids (crate and kind are part of them), so the
+        # store is asked for exactly the items still missing: one round trip of k items
+        # in the usual case, another only for items gone since the snapshot.
+        wanted = (f for f in ordered if scope.allows(*_crate_and_kind(f[0])))
+        while len(run.hits) < options.k:
+            part = list(islice(wanted, options.k - len(run.hits)))
+            if not part:
+                break
             items = {item.item_id: item for item in ws.store.items([i for i, _, _ in part])}
             for item_id, score, signals in part:
                 item = items.get(item_id)
-                if item is None or not scope.allows(item.crate_id, item.kind):
-                    continue  # gone since the snapshot, or a neighbour outside the filters
-                run.hits.append(self._hit(ws, item, score, signals, vias, notes))
-                if len(run.hits) == options.k:
-                    return run
+                if item is not None:
+                    run.hits.append(self._hit(ws, item, score, signals, vias, notes))
         return run
 
     # -- signals ----------------------------------------------------------------------
+
+    def _mask(self, scope: SearchScope) -> Mask | None:
+        """The scope's row mask, kept: most searches of a process share their scope."""
+        if scope not in self._masks:
+            if len(self._masks) >= _MASKS_KEPT:
+                self._masks.clear()
+            self._masks[scope] = scope.mask(self.rows)
+        return self._masks[scope]
 
     def _scope(self, ws: Workspace, options: SearchOptions) -> SearchScope:
         crates = {cid: stored.crate.source for cid, stored in ws.crates().items()}
@@ -161,7 +178,13 @@ class Searcher:
         every = options.origin == "all" and len(allowed) == len(crates)
         return SearchScope(None if every else frozenset(allowed), kinds)
 
-    def _exact(self, ws: Workspace, analysis: QueryAnalysis, scope: SearchScope) -> list[str]:
+    def _exact(
+        self,
+        ws: Workspace,
+        analysis: QueryAnalysis,
+        scope: SearchScope,
+        named_in: dict[str, frozenset[str]],
+    ) -> list[str]:
         found: list[str] = []
         for name in analysis.exact[:8]:
             matches = [
@@ -171,7 +194,7 @@ class Searcher:
                 and scope.allows(parts.crate_id, parts.kind)
             ]
             if not matches:
-                matches = self._exact_from_store(ws, name, scope)
+                matches = self._exact_from_store(ws, name, scope, named_in)
             # a bare name matches every `new`: keep exact hits for specific names only
             if analysis.kind == "code" and len(matches) > EXACT_DEPTH:
                 continue
@@ -179,12 +202,22 @@ class Searcher:
             found.extend(m.item_id for m in matches[:EXACT_DEPTH])
         return list(dict.fromkeys(found))
 
-    def _exact_from_store(self, ws: Workspace, name: str, scope: SearchScope) -> list[NameMatch]:
+    def _exact_from_store(
+        self, ws: Workspace, name: str, scope: SearchScope, named_in: dict[str, frozenset[str]]
+    ) -> list[NameMatch]:
         """The store's lookup, which also matches public paths (re-exports under another
-        name) that the catalog of canonical ids cannot see."""
+        name) that the catalog of canonical ids cannot see. When it saw every match (well
+        under its limit), `named_in[name]` records the crates that have any, so the
+        outdated-name step asks the store only about those (graph.replacements)."""
+        limit = EXACT_DEPTH * 3
+        found = ws.store.find_items(name, limit=limit)
+        # half the limit: the store fetches 2 x limit rows and drops an item's tied
+        # second paths, so a list that short cannot have been cut
+        if len(found) <= limit // 2:
+            named_in[name] = frozenset(m.item.crate_id for m in found)
         return [
             NameMatch(m.item.item_id, MATCH_RANK[m.match], m.item.public, len(m.item.path))
-            for m in ws.store.find_items(name, limit=EXACT_DEPTH * 3)
+            for m in found
             if m.item.kind not in IMPORT_KINDS and scope.allows(m.item.crate_id, m.item.kind)
         ]
 
@@ -213,19 +246,22 @@ class Searcher:
         ws: Workspace,
         analysis: QueryAnalysis,
         options: SearchOptions,
-        scope: SearchScope,
         fused: list[tuple[str, float, dict[str, int]]],
         ranked: dict[str, list[str]],
+        named_in: dict[str, frozenset[str]],
         notes: dict[str, str],
         vias: dict[str, str],
     ) -> list[tuple[str, float, dict[str, int]]]:
         if analysis.exact and not ranked.get("exact"):
             # named something the current versions lack: maybe an older version has it
-            for replacement in graph.replacements(ws, analysis, current_versions(ws)):
+            current = current_versions(ws)
+            for replacement in graph.replacements(ws, analysis, current, named_in):
                 ranked.setdefault("exact", []).append(replacement.item_id)
                 notes[replacement.item_id] = replacement.note
         params = options.fusion
-        top = [i for i, _, _ in fuse(ranked, params.weights, params.k)[: graph.EXPANDED_HITS]]
+        if notes:  # replacements joined the exact list: fuse again
+            fused = fuse(ranked, params.weights, params.k)
+        top = [i for i, _, _ in fused[: graph.EXPANDED_HITS]]
         query_words = {w.lower() for w in analysis.lexical_text.replace("::", " ").split()}
 
         def wanted(name: str) -> int:
@@ -240,7 +276,7 @@ class Searcher:
                     expanded.append(neighbour.item_id)
         if expanded:
             ranked["graph"] = expanded
-        return fuse(ranked, params.weights, params.k) if expanded or notes else fused
+        return fuse(ranked, params.weights, params.k) if expanded else fused
 
     def _hit(
         self,
@@ -262,11 +298,30 @@ class Searcher:
         )
 
 
+def _crate_and_kind(item_id: str) -> tuple[str, str]:
+    parts = split_id(item_id)
+    return parts.crate_id, parts.kind
+
+
+_CURRENT: weakref.WeakKeyDictionary[Workspace, tuple[object, object, dict[str, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def current_versions(ws: Workspace) -> dict[str, str]:
     """Crate name → the crate id searches use by default: the version the project
     depends on directly, else (several versions indexed as members or transitively) the
     newest. Unlike the name lookup's rule, a workspace listing clap 2, 3 and 4 side by
-    side (a corpus, not a project) gets clap 4."""
+    side (a corpus, not a project) gets clap 4. Remembered while the workspace keeps
+    the same crates and scope (every search asks)."""
+    crates, scope = ws.crates(), ws.scope()
+    known = _CURRENT.get(ws)
+    if known is None or known[0] is not crates or known[1] is not scope:
+        known = _CURRENT[ws] = (crates, scope, _current_versions_of(ws))
+    return dict(known[2])
+
+
+def _current_versions_of(ws: Workspace) -> dict[str, str]:
     scope = ws.scope()
     direct = set(scope.direct.values())
     best: dict[str, tuple[tuple[int, tuple[int, ...]], str]] = {}

@@ -4,7 +4,8 @@ Open it with `Store.open(index_dir)` to write (one writer at a time, others get
 `IndexBusy`) or `Store.open(index_dir, read_only=True)` to query, even while a writer runs.
 """
 
-from rustrag.store.cozo_store import DB_FILENAME, LOCK_FILENAME, Store
+from rustrag.store.backup import DB_FILENAME
+from rustrag.store.cozo_store import LOCK_FILENAME, Store
 from rustrag.store.errors import (
     IndexBusy,
     IndexMissing,

@@ -25,9 +25,11 @@ from typing import TypeVar
 
 from filelock import FileLock, Timeout
 
-from rustrag.model import Edge, ExportTable, Item, ModuleNode, ResolvedCrate
+from rustrag.model import CrateSource, Edge, ExportTable, Item, ModuleNode, ResolvedCrate
 from rustrag.store import crate_queries, graph_queries, item_queries
+from rustrag.store.backup import DB_FILENAME
 from rustrag.store.cozo_db import CozoDb, enable_wal
+from rustrag.store.crate_queries import rebased_file
 from rustrag.store.errors import IndexBusy, IndexMissing, ReadOnlyStore, StoreError
 from rustrag.store.records import (
     CrateProblem,
@@ -40,11 +42,16 @@ from rustrag.store.records import (
     StoreStats,
     WriteStats,
 )
-from rustrag.store.schema import META_COMMIT_SEQ, META_SCHEMA_VERSION
+from rustrag.store.schema import CRATES, META_COMMIT_SEQ, META_SCHEMA_VERSION
 from rustrag.store.setup import check_schema, ensure_schema
-from rustrag.store.writer import bump_commit_seq, delete_crate_rows, replace_crate_rows
+from rustrag.store.shards import SHARD_DB_FILENAME, ShardMap, crate_of_item
+from rustrag.store.writer import (
+    attach_shard_rows,
+    bump_commit_seq,
+    delete_crate_rows,
+    replace_crate_rows,
+)
 
-DB_FILENAME = "cozo.sqlite"
 LOCK_FILENAME = "writer.lock"
 
 # A read retried this often saw a commit land during every attempt: with crate writes
@@ -70,6 +77,7 @@ class Store:
         self.index_dir = index_dir
         self._db = db
         self._lock = lock
+        self._shards = ShardMap(db)
 
     @classmethod
     def open(cls, index_dir: Path, *, read_only: bool = False, rebuild: bool = False) -> Store:
@@ -127,6 +135,7 @@ class Store:
         return self._lock is None
 
     def close(self) -> None:
+        self._shards.close()
         self._db.close()
         if self._lock is not None:
             self._lock.release()
@@ -158,6 +167,21 @@ class Store:
         stats.seconds = time.perf_counter() - started
         return stats
 
+    def attach_shard(
+        self,
+        crate: CrateSource,
+        folder: Path,
+        row_counts: dict[str, int],
+        meta: dict[str, str] | None = None,
+    ) -> None:
+        """Make the crate whose rows sit in the shard at `folder` part of this index: its
+        `crates` row (this project's root, features and dependencies) and the shard's
+        name, with `meta` rows about it, in one transaction (see rustrag.store.shards)."""
+        self._writable()
+        with self._db.transaction() as tx:
+            attach_shard_rows(tx, crate, folder, row_counts, meta or {})
+            bump_commit_seq(tx)
+
     def delete_crate(self, crate_id: str) -> None:
         self._writable()
         with self._db.transaction() as tx:
@@ -183,34 +207,79 @@ class Store:
         return self.get_meta(META_COMMIT_SEQ)
 
     def _consistent(self, read: Callable[[CozoDb], T]) -> T:
-        """Run `read` until no commit landed while it ran (a sequence lock)."""
+        """`read` on this index's own database, under the sequence lock (for the store's
+        package-internal readers; every crate in a shard is read through `_read`)."""
+        return self._read(lambda: read(self._db))
+
+    def _read(self, read: Callable[[], T]) -> T:
+        """Run `read` until no commit landed while it ran (a sequence lock). The shard map
+        is re-read whenever a commit landed since it was last read."""
         for _ in range(_CONSISTENT_READ_ATTEMPTS):
             before = self._commit_seq()
-            result = read(self._db)
+            if before != self._shards.loaded_seq:
+                self._shards.load(before)
+            result = read()
             if self._commit_seq() == before:
                 return result
         raise StoreError(
             f"the index changed during each of {_CONSISTENT_READ_ATTEMPTS} attempts of a read"
         )
 
+    def _each_database(self, read: Callable[[CozoDb, str | None], T]) -> list[T]:
+        """`read` on this index's own database (crate None) and on every shard (its
+        crate id), all from one consistent state; for checks that scan everything."""
+        return self._read(
+            lambda: [
+                read(self._db, None),
+                *(read(self._shards.db_for_crate(c), c) for c in sorted(self._shards.folders)),
+            ]
+        )
+
+    def _on_crate(self, crate_id: str, read: Callable[[CozoDb], T]) -> T:
+        return self._read(lambda: read(self._shards.db_for_crate(crate_id)))
+
+    def _on_item(self, item_id: str, read: Callable[[CozoDb], T]) -> T:
+        return self._read(lambda: read(self._shards.db_for_item(item_id)))
+
     def crates(self) -> list[StoredCrate]:
-        return self._consistent(crate_queries.crates)
+        return self._read(lambda: crate_queries.crates(self._db))
 
     def crate(self, crate_id: str) -> StoredCrate | None:
-        return self._consistent(lambda db: crate_queries.crate(db, crate_id))
+        return self._read(lambda: crate_queries.crate(self._db, crate_id))
 
     def files(self, crate_id: str) -> list[StoredFile]:
-        return self._consistent(lambda db: crate_queries.files(db, crate_id))
+        def read() -> list[StoredFile]:
+            found = crate_queries.files(self._shards.db_for_crate(crate_id), crate_id)
+            if not self._shards.is_shard(crate_id):
+                return found
+            # a shard was built from some project's copy of the sources: name this one's
+            stored = crate_queries.crate(self._db, crate_id)
+            root = stored.crate.root if stored is not None else ""
+            return [rebased_file(f, root) for f in found]
+
+        return self._read(read)
 
     def modules(self, crate_id: str) -> list[ModuleNode]:
-        return self._consistent(lambda db: crate_queries.modules(db, crate_id))
+        return self._on_crate(crate_id, lambda db: crate_queries.modules(db, crate_id))
+
+    def shard_folders(self) -> dict[str, Path]:
+        """crate id -> folder of the shard holding its rows (dependencies from the
+        machine cache); crates not listed live in this index's own database."""
+        return self._read(lambda: dict(self._shards.folders))
 
     def item(self, item_id: str) -> Item | None:
-        return self._consistent(lambda db: item_queries.item(db, item_id))
+        return self._on_item(item_id, lambda db: item_queries.item(db, item_id))
 
     def items(self, item_ids: Sequence[str]) -> list[Item]:
         """The items that exist among `item_ids`, in that order."""
-        return self._consistent(lambda db: item_queries.ordered_items(db, item_ids))
+
+        def read() -> list[Item]:
+            found: dict[str, Item] = {}
+            for db, ids in self._shards.by_db(item_ids):
+                found.update(item_queries.items_by_ids(db, ids))
+            return [found[i] for i in dict.fromkeys(item_ids) if i in found]
+
+        return self._read(read)
 
     def find_items(
         self,
@@ -221,56 +290,127 @@ class Store:
         limit: int = 50,
     ) -> list[ItemMatch]:
         """By exact canonical path, public path, name, then path suffix (best first)."""
-        return self._consistent(
-            lambda db: item_queries.find_items(
-                db, query, crate_id=crate_id, kinds=kinds, limit=limit
+
+        def read() -> list[ItemMatch]:
+            dbs = (
+                [self._shards.db_for_crate(crate_id)]
+                if crate_id
+                else self._shards.dbs_for_name(query)
             )
-        )
+            found = [
+                match
+                for db in dbs
+                for match in item_queries.find_items(
+                    db, query, crate_id=crate_id, kinds=kinds, limit=limit
+                )
+            ]
+            return item_queries.best_matches(found, limit) if len(dbs) > 1 else found
+
+        return self._read(read)
 
     def children(self, item_id: str) -> list[Item]:
-        return self._consistent(lambda db: item_queries.children(db, item_id))
+        # an item's children are written with it, in its crate
+        return self._on_item(item_id, lambda db: item_queries.children(db, item_id))
 
     def item_paths(self, item_id: str) -> list[ItemPath]:
-        return self._consistent(lambda db: item_queries.item_paths(db, item_id))
+        return self._on_item(item_id, lambda db: item_queries.item_paths(db, item_id))
 
     def edges_from(self, item_id: str, kinds: Sequence[str] | None = None) -> list[Edge]:
-        return self._consistent(lambda db: graph_queries.edges_from(db, item_id, kinds))
+        # edges are stored with their source's crate
+        return self._on_item(item_id, lambda db: graph_queries.edges_from(db, item_id, kinds))
 
     def edges_to(self, item_id: str, kinds: Sequence[str] | None = None) -> list[Edge]:
-        return self._consistent(lambda db: graph_queries.edges_to(db, item_id, kinds))
+        def read() -> list[Edge]:
+            dbs = self._shards.dbs_pointing_into(crate_of_item(item_id))
+            found = [e for db in dbs for e in graph_queries.edges_to(db, item_id, kinds)]
+            return graph_queries.sorted_edges(found) if len(dbs) > 1 else found
+
+        return self._read(read)
 
     def edges_from_many(
         self, item_ids: Sequence[str], kinds: Sequence[str] | None = None
     ) -> dict[str, list[Edge]]:
         """Edges from each of `item_ids` (one query): id -> `edges_from(id, kinds)`."""
-        return self._consistent(lambda db: graph_queries.edges_from_many(db, item_ids, kinds))
+
+        def read() -> dict[str, list[Edge]]:
+            found: dict[str, list[Edge]] = {}
+            for db, ids in self._shards.by_db(item_ids):
+                found.update(graph_queries.edges_from_many(db, ids, kinds))
+            return {i: found.get(i, []) for i in item_ids}
+
+        return self._read(read)
 
     def impls_of(self, trait_item_id: str) -> list[ImplOf]:
-        return self._consistent(lambda db: graph_queries.impls_of(db, trait_item_id))
+        # an impl block and its edges live in one crate: per-database answers add up
+        def read() -> list[ImplOf]:
+            dbs = self._shards.dbs_pointing_into(crate_of_item(trait_item_id))
+            return [i for db in dbs for i in graph_queries.impls_of(db, trait_item_id)]
+
+        return self._read(read)
 
     def methods_of(self, type_item_id: str) -> list[MethodOf]:
-        return self._consistent(lambda db: graph_queries.methods_of(db, type_item_id))
+        def read() -> list[MethodOf]:
+            dbs = self._shards.dbs_pointing_into(crate_of_item(type_item_id))
+            found = [m for db in dbs for m in graph_queries.methods_of(db, type_item_id)]
+            return graph_queries.sorted_methods(found) if len(dbs) > 1 else found
+
+        return self._read(read)
 
     def export_table(self, crate_id: str) -> ExportTable | None:
-        return self._consistent(lambda db: crate_queries.export_table(db, crate_id))
+        return self._on_crate(crate_id, lambda db: crate_queries.export_table(db, crate_id))
 
     def crate_items(self, crate_id: str) -> list[Item]:
         """Every item of one crate with its public paths, from one consistent state."""
-        return self._consistent(partial(crate_queries.crate_items, crate_id=crate_id))
+        return self._on_crate(crate_id, partial(crate_queries.crate_items, crate_id=crate_id))
 
     def iter_export(self, crate_id: str | None = None) -> Iterator[dict[str, object]]:
         """One dict per item; each crate is read from one consistent state."""
-        ids = [crate_id] if crate_id is not None else self._consistent(crate_queries.crate_ids)
+        ids = (
+            [crate_id]
+            if crate_id is not None
+            else self._read(lambda: crate_queries.crate_ids(self._db))
+        )
         for one in ids:
-            yield from self._consistent(partial(crate_queries.export_rows, crate_id=one))
+            yield from self._on_crate(one, partial(crate_queries.export_rows, crate_id=one))
 
     def problems(self, crate_id: str | None = None) -> list[CrateProblem]:
-        return self._consistent(lambda db: crate_queries.problems(db, crate_id))
+        if crate_id is not None:
+            return self._on_crate(crate_id, lambda db: crate_queries.problems(db, crate_id))
+
+        def read() -> list[CrateProblem]:
+            found = [p for db in self._shards.all_dbs() for p in crate_queries.problems(db)]
+            return crate_queries.sorted_problems(found)
+
+        return self._read(read)
 
     def stats(self) -> StoreStats:
         """Row counts recorded at write time and the size on disk (fast)."""
-        return self._consistent(crate_queries.stats)
+
+        def read() -> StoreStats:
+            stats = crate_queries.stats(self._db)
+            for folder in self._shards.folders.values():
+                stats.shard_bytes += crate_queries.db_bytes(folder / SHARD_DB_FILENAME)
+            return stats
+
+        return self._read(read)
+
+    def total_lines(self) -> int:
+        """Lines of every stored file, shards included."""
+        return self._read(
+            lambda: sum(crate_queries.total_lines(db) for db in self._shards.all_dbs())
+        )
 
     def count_rows(self) -> dict[str, int]:
-        """Exact row counts per relation by scanning (slow; for checks and diagnostics)."""
-        return self._consistent(crate_queries.count_rows)
+        """Exact row counts by scanning every relation (slow; for checks and diagnostics).
+        A shard's crate row is counted once, in this index's own database."""
+
+        def read() -> dict[str, int]:
+            totals = crate_queries.count_rows(self._db)
+            for crate_id in sorted(self._shards.folders):
+                counted = crate_queries.count_rows(self._shards.db_for_crate(crate_id))
+                for name, n in counted.items():
+                    if name != CRATES.name:
+                        totals[name] = totals.get(name, 0) + n
+            return totals
+
+        return self._read(read)

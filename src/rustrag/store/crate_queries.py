@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,10 @@ def problems(db: CozoDb, crate_id: str | None = None) -> list[CrateProblem]:
         rows = db.query(f"?[{cols}] := *problems{{{cols}}}")
     else:
         rows = _owned_rows(db, PROBLEMS.name, cols, crate_id)
-    found = [problem_from_row(r) for r in rows]
+    return sorted_problems([problem_from_row(r) for r in rows])
+
+
+def sorted_problems(found: list[CrateProblem]) -> list[CrateProblem]:
     return sorted(found, key=lambda p: (p.crate_id, p.problem.file, p.problem.line))
 
 
@@ -193,3 +197,15 @@ def stats(db: CozoDb) -> StoreStats:
         modules=totals.get(MODULES.name, 0),
         db_bytes=db_bytes(db.path),
     )
+
+
+def total_lines(db: CozoDb) -> int:
+    rows = db.query("?[sum(lines)] := *files{crate_id, rel_path, lines}")
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+
+def rebased_file(stored: StoredFile, root: str) -> StoredFile:
+    """A file row of a shard, with the absolute path of this project's copy."""
+    if not root:
+        return stored
+    return replace(stored, abs_path=str(Path(root) / stored.rel_path))

@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rustrag.store.cozo_db import CozoDb, Transaction
-from rustrag.store.schema import CRATE_RELATIONS, FILES, ITEMS, META, RELATIONS_BY_NAME, Relation
+from rustrag.store.schema import (
+    CRATE_RELATIONS,
+    CRATES,
+    FILES,
+    ITEMS,
+    META,
+    RELATIONS_BY_NAME,
+    Relation,
+)
 from rustrag.store.writer import BATCH_ROWS, bump_commit_seq, delete_crate_rows, put_rows
 
 if TYPE_CHECKING:
@@ -151,11 +159,6 @@ def row_tuples(rows: Mapping[str, Sequence[Row]]) -> RowsByRelation:
     return {name: [list(r) for r in relation_rows] for name, relation_rows in rows.items()}
 
 
-def total_lines(db: CozoDb) -> int:
-    rows = db.query("?[sum(lines)] := *files{crate_id, rel_path, lines}")
-    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
-
-
 # ---- the same, on a Store (package-internal access to its database handle) ------------
 
 
@@ -168,11 +171,17 @@ def read_meta_prefix(store: Store, prefix: str) -> dict[str, str]:
 
 
 def read_crate_rows(store: Store, crate_id: str) -> RowsByRelation:
-    return store._consistent(lambda db: stored_crate_rows(db, crate_id))
+    """Every row of a crate: from its shard when it has one, but always with the crates
+    row of this index (which names this project's copy of the sources)."""
+    rows = store._on_crate(crate_id, lambda db: stored_crate_rows(db, crate_id))
+    if crate_id in store.shard_folders():
+        own = store._consistent(lambda db: stored_crate_rows(db, crate_id))
+        rows[CRATES.name] = own[CRATES.name]
+    return rows
 
 
 def read_total_lines(store: Store) -> int:
-    return store._consistent(total_lines)
+    return store.total_lines()
 
 
 def write_crate_delta(store: Store, delta: CrateDelta) -> None:

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from operator import itemgetter
 from typing import Any
 
-from rustrag.model import Attrs, Edge, Item, Ref, ResolvedCrate, UseEntry
+from rustrag.model import (
+    Attrs,
+    CrateSource,
+    Edge,
+    Item,
+    ModuleNode,
+    ParsedFile,
+    Problem,
+    Ref,
+    ResolvedCrate,
+    UseEntry,
+)
 from rustrag.store.schema import (
     CRATE_RELATIONS,
     CRATES,
@@ -70,30 +82,31 @@ def _ordered(relation: Relation, values: dict[str, Any]) -> Row:
 
 
 def crate_rows(resolved: ResolvedCrate, row_counts: dict[str, int]) -> list[Row]:
-    crate = resolved.crate
-    return [
-        _ordered(
-            CRATES,
-            {
-                "crate_id": crate.crate_id,
-                "name": crate.name,
-                "version": crate.version,
-                "source": crate.source,
-                "root": crate.root,
-                "edition": crate.edition,
-                "extern_name": crate.extern_name,
-                "lib_name": crate.lib_name,
-                "indexed_at": time.time(),
-                "dependencies": _json(crate.dependencies),
-                "features": _json(crate.features),
-                "targets": _json(
-                    [{"kind": t.kind, "name": t.name, "root": t.root} for t in crate.targets]
-                ),
-                "source_files": _json(crate.files),
-                "row_counts": _json(row_counts),
-            },
-        )
-    ]
+    return [crate_row(resolved.crate, row_counts)]
+
+
+def crate_row(crate: CrateSource, row_counts: dict[str, int]) -> Row:
+    return _ordered(
+        CRATES,
+        {
+            "crate_id": crate.crate_id,
+            "name": crate.name,
+            "version": crate.version,
+            "source": crate.source,
+            "root": crate.root,
+            "edition": crate.edition,
+            "extern_name": crate.extern_name,
+            "lib_name": crate.lib_name,
+            "indexed_at": time.time(),
+            "dependencies": _json(crate.dependencies),
+            "features": _json(crate.features),
+            "targets": _json(
+                [{"kind": t.kind, "name": t.name, "root": t.root} for t in crate.targets]
+            ),
+            "source_files": _json(crate.files),
+            "row_counts": _json(row_counts),
+        },
+    )
 
 
 def file_rows(resolved: ResolvedCrate) -> list[Row]:
@@ -101,29 +114,36 @@ def file_rows(resolved: ResolvedCrate) -> list[Row]:
     unlinked = set(resolved.unlinked_files)
     module_of = {m.file: m.path for m in resolved.modules if m.file is not None}
     return [
-        _ordered(
-            FILES,
-            {
-                "crate_id": crate_id,
-                "rel_path": f.rel_path,
-                "abs_path": f.path,
-                "size": f.size,
-                "mtime_ns": f.mtime_ns,
-                "blake3": f.blake3,
-                "lines": f.lines,
-                "module": module_of.get(f.rel_path),
-                "linked": f.rel_path not in unlinked,
-                "inner_docs": f.inner_docs,
-                "inner_attrs": _json(f.inner_attrs),
-                "macro_uses": _json(f.macro_uses),
-            },
-        )
+        file_row(crate_id, f, module_of.get(f.rel_path), f.rel_path not in unlinked)
         for f in resolved.files
     ]
 
 
+def file_row(crate_id: str, f: ParsedFile, module: str | None, linked: bool) -> Row:
+    return _ordered(
+        FILES,
+        {
+            "crate_id": crate_id,
+            "rel_path": f.rel_path,
+            "abs_path": f.path,
+            "size": f.size,
+            "mtime_ns": f.mtime_ns,
+            "blake3": f.blake3,
+            "lines": f.lines,
+            "module": module,
+            "linked": linked,
+            "inner_docs": f.inner_docs,
+            "inner_attrs": _json(f.inner_attrs),
+            "macro_uses": _json(f.macro_uses),
+        },
+    )
+
+
 def module_rows(resolved: ResolvedCrate) -> list[Row]:
-    crate_id = resolved.crate.crate_id
+    return module_rows_of(resolved.crate.crate_id, resolved.modules)
+
+
+def module_rows_of(crate_id: str, modules: list[ModuleNode]) -> list[Row]:
     return [
         _ordered(
             MODULES,
@@ -135,7 +155,7 @@ def module_rows(resolved: ResolvedCrate) -> list[Row]:
                 "declared_in": m.declared_in,
             },
         )
-        for m in resolved.modules
+        for m in modules
     ]
 
 
@@ -210,7 +230,7 @@ if EDGES.column_names != _EDGE_ORDER:
     raise RuntimeError("the EDGES columns changed: update edge_rows")
 
 
-def edge_rows(crate_id: str, edges: list[Edge]) -> list[Row]:
+def edge_rows(crate_id: str, edges: Iterable[Edge]) -> list[Row]:
     # The key is (crate, src, kind, target, line): duplicates collapse, the last one wins,
     # exactly as Cozo's :put would resolve them, but without sending them.
     by_key: dict[tuple[str, str, str, int], Row] = {}
@@ -228,8 +248,13 @@ def edge_rows(crate_id: str, edges: list[Edge]) -> list[Row]:
 
 
 def problem_rows(resolved: ResolvedCrate) -> list[Row]:
-    crate_id = resolved.crate.crate_id
-    problems = [*resolved.problems, *(p for f in resolved.files for p in f.problems)]
+    return problem_rows_of(resolved.crate.crate_id, resolved.problems, resolved.files)
+
+
+def problem_rows_of(
+    crate_id: str, crate_problems: Iterable[Problem], files: Iterable[ParsedFile]
+) -> list[Row]:
+    problems = [*crate_problems, *(p for f in files for p in f.problems)]
     by_key: dict[tuple[str, int, str], Row] = {}
     for p in problems:
         by_key[(p.file, p.line, p.reason)] = _ordered(

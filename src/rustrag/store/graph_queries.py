@@ -22,7 +22,7 @@ def _kind_filter(kinds: Sequence[str] | None) -> tuple[str, dict[str, Any]]:
     return ", is_in(kind, $kinds)", {"kinds": list(kinds)}
 
 
-def _sorted(edges: list[Edge]) -> list[Edge]:
+def sorted_edges(edges: list[Edge]) -> list[Edge]:
     return sorted(edges, key=lambda e: (e.kind, e.line, e.target, e.src, e.dst or ""))
 
 
@@ -34,7 +34,7 @@ def edges_from(db: CozoDb, item_id: str, kinds: Sequence[str] | None = None) -> 
         f"*edges{{{_EDGE_COLUMNS}}}{where}",
         {"id": item_id, **params},
     )
-    return _sorted([edge_from_row(r) for r in rows])
+    return sorted_edges([edge_from_row(r) for r in rows])
 
 
 def edges_from_many(
@@ -51,7 +51,7 @@ def edges_from_many(
         f"*edges{{{_EDGE_COLUMNS}}}{where}",
         {"ids": sorted(found), **params},
     )
-    for edge in _sorted([edge_from_row(r) for r in rows]):
+    for edge in sorted_edges([edge_from_row(r) for r in rows]):
         found[edge.src].append(edge)
     return found
 
@@ -62,7 +62,7 @@ def edges_to(db: CozoDb, item_id: str, kinds: Sequence[str] | None = None) -> li
         f"?[{_EDGE_COLUMNS}] := dst = $id, *edges:by_dst{{{_EDGE_COLUMNS}}}{where}",
         {"id": item_id, **params},
     )
-    return _sorted([edge_from_row(r) for r in rows])
+    return sorted_edges([edge_from_row(r) for r in rows])
 
 
 def _impl_for_targets(db: CozoDb, impl_ids: list[str]) -> dict[str, str | None]:
@@ -129,6 +129,13 @@ def methods_of(db: CozoDb, type_id: str) -> list[MethodOf]:
             continue
         trait = impl_item.raw.impl_trait if impl_item is not None else None
         methods.append(MethodOf(method=method, impl_id=impl_id, trait=trait))
+    return sorted_methods(methods)
+
+
+def sorted_methods(methods: list[MethodOf]) -> list[MethodOf]:
+    """Inherent first, then by trait, then by name (one entry per method)."""
+    unique = {m.method.item_id: m for m in methods}
     return sorted(
-        methods, key=lambda m: (m.trait is not None, m.trait or "", m.method.name, m.method.path)
+        unique.values(),
+        key=lambda m: (m.trait is not None, m.trait or "", m.method.name, m.method.path),
     )

@@ -156,3 +156,21 @@ def find_items(
         for item_id, (score, path) in chosen
         if item_id in found
     ]
+
+
+def best_matches(matches: list[ItemMatch], limit: int) -> list[ItemMatch]:
+    """Hits of several databases merged in the order `find_items` gives each one."""
+    ranked = sorted(
+        matches,
+        key=lambda m: (
+            MATCH_RANK[m.match],
+            not m.item.public,
+            len(m.matched_path),
+            m.matched_path,
+            m.item.item_id,
+        ),
+    )
+    best: dict[str, ItemMatch] = {}
+    for match in ranked:
+        best.setdefault(match.item.item_id, match)
+    return list(best.values())[:limit]

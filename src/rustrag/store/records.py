@@ -96,3 +96,4 @@ class StoreStats:
     problems: int
     modules: int
     db_bytes: int  # database file plus its WAL, on disk
+    shard_bytes: int = 0  # the dependency shards it uses, in the machine cache

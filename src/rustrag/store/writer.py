@@ -11,11 +11,12 @@ generation is needed, and readers (in WAL mode) keep seeing the old crate until 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
-from rustrag.model import ResolvedCrate
+from rustrag.model import CrateSource, ResolvedCrate
 from rustrag.store.cozo_db import Transaction
-from rustrag.store.encode import rows_of
+from rustrag.store.encode import crate_row, rows_of
 from rustrag.store.records import WriteStats
 from rustrag.store.schema import (
     CRATE_RELATIONS,
@@ -24,6 +25,7 @@ from rustrag.store.schema import (
     META_COMMIT_SEQ,
     Relation,
 )
+from rustrag.store.shards import shard_key
 
 # Rows per `:put` statement. Batches bound the size of one parameter list; they do not
 # commit, so their size only trades Python-to-Rust conversion overhead against memory.
@@ -45,8 +47,28 @@ def _delete_script(relation: Relation) -> str:
 
 
 def delete_crate_rows(tx: Transaction, crate_id: str) -> None:
+    """Every row of the crate in this database, and its shard registration if any (the
+    shard itself is the machine cache's and stays)."""
     for relation in CRATE_RELATIONS:
         tx.run(_delete_script(relation), {"crate_id": crate_id})
+    tx.run("?[key] <- [[$key]] :rm meta {key}", {"key": shard_key(crate_id)})
+
+
+def attach_shard_rows(
+    tx: Transaction,
+    crate: CrateSource,
+    folder: Path,
+    row_counts: dict[str, int],
+    meta: dict[str, str],
+) -> None:
+    """A crate whose rows live in a shard: its `crates` row here, and the shard's name."""
+    delete_crate_rows(tx, crate.crate_id)
+    put_rows(tx, CRATES, [crate_row(crate, row_counts)])
+    puts = {**meta, shard_key(crate.crate_id): str(folder)}
+    tx.run(
+        "?[key, value] <- $rows :put meta {key => value}",
+        {"rows": [[k, v] for k, v in sorted(puts.items())]},
+    )
 
 
 def bump_commit_seq(tx: Transaction) -> int:

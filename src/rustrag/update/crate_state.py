@@ -70,8 +70,9 @@ def code_digest() -> str:
     parser did not change) instead of leaving an index no clean run would produce."""
     hasher = blake3.blake3(parser_digest().encode())
     package = Path(rustrag.resolve.__file__).parent
-    for source in [*sorted(package.glob("*.py")), package.parent / "store" / "encode.py"]:
-        hasher.update(source.name.encode())
+    # rglob: the macro expander (resolve/expand/) decides rows as much as the rest
+    for source in [*sorted(package.rglob("*.py")), package.parent / "store" / "encode.py"]:
+        hasher.update(source.relative_to(package.parent).as_posix().encode())
         hasher.update(source.read_bytes())
     return hasher.hexdigest()[:16]
 

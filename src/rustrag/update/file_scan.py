@@ -100,7 +100,8 @@ def scan_crate(
         if (size, mtime_ns) == state[:2] and not racy:
             cached = cache.get(state[2], abs_path)
             if cached is not None:
-                scan.parsed[rel] = cached
+                # the cached parse may date from before a touch: the row takes this stat
+                scan.parsed[rel] = _refreshed(cached, size, mtime_ns)
             else:
                 # unchanged, only its parse is gone: parsed later if the crate needs it
                 scan.uncached.append(rel)

@@ -1,10 +1,12 @@
 """A disk cache of `ParsedFile`s, so an incremental run parses only the files that changed.
 
-Layout: `index_dir/cache/<parser digest>/parsed/<k[:2]>/<k>.pkl`, where `k` is the blake3 of
-(file content digest, absolute path). The content digest makes a stale entry impossible;
+Layout: `index_dir/cache/<parser digest>/parsed/<p>/<content digest>.pkl`, where `p` is
+a hash of the file's absolute path. The content digest makes a stale entry impossible;
 the path is in the key because a ParsedFile names its file (problems carry the path), so
-two identical files in two places must not share an entry. The parser digest is a hash of
-the parse stage's own source, so changing the parser silently starts a fresh cache.
+two identical files in two places must not share an entry; and grouping a file's parses
+in one folder lets `collect` drop the versions an edit superseded by listing that folder
+alone. The parser digest is a hash of the parse stage's own source, so changing the
+parser silently starts a fresh cache (and `collect_parsers` removes the old ones).
 
 Why one pickle per file rather than one per crate or a Cozo relation (measured on clap
 4.0.32, 128 files, 30k lines): loading the whole crate's parses costs 33 ms as one pickle
@@ -18,9 +20,12 @@ leaves either no entry or a whole one; an unreadable entry is treated as a miss.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import secrets
+import shutil
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -45,8 +50,12 @@ def parser_digest() -> str:
     return hasher.hexdigest()[:16]
 
 
+def _path_key(abs_path: str) -> str:
+    return blake3.blake3(abs_path.encode()).hexdigest()[:32]
+
+
 def _entry_key(content_blake3: str, abs_path: str) -> str:
-    return blake3.blake3(f"{content_blake3}\0{abs_path}".encode()).hexdigest()
+    return f"{_path_key(abs_path)}/{content_blake3}"
 
 
 def _write_atomically(target: Path, data: bytes) -> None:
@@ -81,7 +90,7 @@ class ParseCache:
         self._tables: dict[tuple[str, str], ExportTable] = {}
 
     def _parsed_path(self, key: str) -> Path:
-        return self.root / "parsed" / key[:2] / f"{key}.pkl"
+        return self.root / "parsed" / f"{key}.pkl"
 
     def _table_path(self, crate_id: str, digest: str) -> Path:
         safe = crate_id.replace("/", "_")
@@ -128,7 +137,65 @@ class ParseCache:
         if not path.exists():
             _write_atomically(path, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
 
+    def collect(self, current: Mapping[str, str]) -> int:
+        """Delete the parses of these files (absolute path -> content digest now) other
+        than the current one: what an edit superseded. Costs one listing per file, so a
+        run passes the files it parsed. Returns the entries removed."""
+        removed = 0
+        for abs_path, digest in current.items():
+            folder = self.root / "parsed" / _path_key(abs_path)
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name != f"{digest}.pkl" and not entry.name.endswith(".tmp"):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+                        removed += 1
+        return removed
+
+    def collect_tables(self, current: Mapping[str, str]) -> int:
+        """Delete export tables of these crates (crate id -> export digest now) other
+        than the current one. Returns the tables removed."""
+        folder = self.root / "exports"
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return 0
+        keep = {self._table_path(crate_id, digest).name for crate_id, digest in current.items()}
+        prefixes = tuple(f"{crate_id.replace('/', '_')}-" for crate_id in current)
+        removed = 0
+        for name in names:
+            if name.startswith(prefixes) and name not in keep and not name.endswith(".tmp"):
+                with contextlib.suppress(OSError):
+                    os.unlink(folder / name)
+                    removed += 1
+        return removed
+
     def forget_memory(self) -> None:
         """Drop the in-process copies (the disk entries stay)."""
         self._memory.clear()
         self._tables.clear()
+
+
+def collect_parsers(index_dir: Path) -> int:
+    """Delete the caches of other parser versions (they can never hit again). Returns the
+    folders removed."""
+    base = Path(index_dir) / CACHE_DIR_NAME
+    try:
+        folders = [entry for entry in os.scandir(base) if entry.is_dir()]
+    except OSError:
+        return 0
+    removed = 0
+    for entry in folders:
+        if entry.name != parser_digest():
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed += 1
+    # folders of the layout before parses were grouped by file (`parsed/<2 hex>/`)
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(base / parser_digest() / "parsed"):
+            if len(entry.name) == 2 and entry.is_dir():
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed += 1
+    return removed

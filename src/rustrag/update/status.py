@@ -41,6 +41,7 @@ class IndexStatus:
     edges: int = 0
     lines: int = 0
     db_bytes: int = 0
+    shard_bytes: int = 0  # dependency shards in the machine cache (shared)
     cache_bytes: int = 0  # parse cache
     snapshot_bytes: int = 0
     snapshots: list[str] = field(default_factory=list)
@@ -73,6 +74,7 @@ class IndexStatus:
             "lines": self.lines,
             "size_bytes": {
                 "database": self.db_bytes,
+                "dependency_shards": self.shard_bytes,
                 "parse_cache": self.cache_bytes,
                 "snapshots": self.snapshot_bytes,
             },
@@ -150,6 +152,7 @@ def index_status(
     stats = store.stats()
     status.files, status.items, status.edges = stats.files, stats.items, stats.edges
     status.db_bytes = stats.db_bytes
+    status.shard_bytes = stats.shard_bytes
     status.lines = read_total_lines(store)
     status.cache_bytes = folder_bytes(index_dir / CACHE_DIR_NAME)
     status.snapshot_bytes = folder_bytes(snapshots_root(index_dir))

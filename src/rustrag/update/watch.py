@@ -2,8 +2,10 @@
 
 The watch process is the index's one writer for as long as it runs: it opens an
 `Indexer` with warm state (parses, export tables and the last written rows of each crate
-stay in memory), so an editor save costs a stat of the edited crate, one parse, one
-resolve of that crate and a write of the rows that differ. Queries from other processes
+stay in memory), so an editor save costs a stat of the edited crate, one parse, an
+update of that crate's resolution for the edited file (rustrag.resolve.incremental; a
+full resolve when the edit changes `mod`s, `use`s or macros) and a write of the rows
+that differ. Queries from other processes
 never wait for it: the store is SQLite in WAL mode, and readers see the last committed
 crate.
 
@@ -58,6 +60,8 @@ class WatchEvent:
             "seconds": round(self.seconds, 4),
             "search_seconds": round(self.search_seconds, 4),
             "crates_updated": self.report.crates_updated if self.report else [],
+            # of those, the ones updated in place from the edited files (no full resolve)
+            "crates_patched": self.report.crates_patched if self.report else [],
             "files_parsed": self.report.files_parsed if self.report else 0,
             "rows_written": self.report.rows_written if self.report else 0,
             "snapshot_id": self.report.snapshot_id if self.report else None,

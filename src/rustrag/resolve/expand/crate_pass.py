@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from rustrag.limits import (
     MAX_CRATE_EXPANSION_BYTES,
+    MAX_EXPANSION_BYTES,
     MAX_EXPANSIONS_PER_CALL,
     MAX_MACRO_EXPANSION_DEPTH,
 )
@@ -29,15 +30,44 @@ class CrateMacros:
                 if item is not None and item.kind == "macro_rules" and item.name:
                     macros.setdefault(item.name, []).append(MacroDef(parsed.macro_rules[index]))
         self.expander = Expander(macros)
+        # Expansion bytes each file used: the budget is crate-wide, so re-expanding one
+        # edited file alone is exact only while the whole crate stays clear of it.
+        self.used: dict[str, int] = {}
+
+    def definitions(self, parsed: ParsedFile) -> list[tuple[int, str, str]]:
+        """The file's macro_rules as (position, name, rules): what this pass reads of it."""
+        return [
+            (index, parsed.items[index].name, parsed.macro_rules[index])
+            for index in sorted(parsed.macro_rules)
+            if 0 <= index < len(parsed.items)
+        ]
+
+    def roomy(self) -> bool:
+        """Whether no call so far met the crate budget, nor a per-call limit cut by it."""
+        expander = self.expander
+        return not expander.over_budget and expander.bytes_left >= MAX_EXPANSION_BYTES
+
+    def reexpand(self, parsed: ParsedFile) -> ParsedFile | None:
+        """An edited file expanded as a clean pass over the crate would expand it, or None
+        when that is not certain (the crate's expansion budget comes into play)."""
+        if not self.roomy():
+            return None
+        others = sum(used for rel, used in self.used.items() if rel != parsed.rel_path)
+        self.expander.bytes_left = MAX_CRATE_EXPANSION_BYTES - others
+        expanded = self.expand_file(parsed)
+        return expanded if self.roomy() else None
 
     def expand_file(self, parsed: ParsedFile) -> ParsedFile:
         """The file with its known calls expanded; the same object when none is."""
         expander = self.expander
         if not any(expander.knows(call) for call in parsed.macro_calls):
+            self.used[parsed.rel_path] = 0
             return parsed
+        left_before = expander.bytes_left
         cut_before = len(expander.too_deep)
         budget_before = expander.over_budget
         spliced = splice(parsed.items, parsed.macro_calls, expander.expand_call)
+        self.used[parsed.rel_path] = left_before - expander.bytes_left
         problems = list(parsed.problems)
         cut = [call for call in expander.too_deep[cut_before:] if call is not None]
         if cut:

@@ -8,6 +8,7 @@ the invocation's tokens they were made from (tokio's `cfg_rt! { pub fn spawn .. 
 
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,6 +72,9 @@ class Expander:
     over_budget: bool = False  # the crate's expansion bytes ran out
     _written: MacroCall | None = None  # the call in the file being expanded now
     _expansions: int = 0  # expansions made for it so far
+    # Expansions of written calls by what they depend on (see `_memo_key`): re-expanding
+    # an edited file (a warm indexer) then costs a copy for each call the edit left alone.
+    _memo: dict[tuple[object, ...], _Memo] = field(default_factory=dict)
 
     def knows(self, call: MacroCall) -> bool:
         return macro_name(call.name) in self.macros
@@ -82,6 +86,22 @@ class Expander:
         """Items of a call written in a file; None when it is not expanded."""
         if not self.knows(call):
             return None
+        key = _memo_key(call)
+        memo = self._memo.get(key)
+        if memo is not None and self.bytes_left - memo.charged >= MAX_EXPANSION_BYTES:
+            self.bytes_left -= memo.charged
+            return memo.copy_to(call)
+        left, cut, over = self.bytes_left, len(self.too_deep), self.over_budget
+        found = self._expand_written(call)
+        charged = left - self.bytes_left
+        # Only an expansion that no crate-wide bound touched is the same anywhere.
+        untouched = len(self.too_deep) == cut and not over and not self.over_budget
+        if untouched and self.bytes_left >= MAX_EXPANSION_BYTES:
+            parents = None if found is None else [item.parent for item in found]
+            self._memo[key] = _Memo(call, charged, found, parents)
+        return found
+
+    def _expand_written(self, call: MacroCall) -> list[RawItem] | None:
         data = call.tokens.encode("utf-8")
         try:
             trees = lex(data, base=call.tokens_byte)
@@ -284,3 +304,48 @@ def _place(item: RawItem, rendered: Rendered, line_of: Callable[[int], int], sit
         ref.line = rendered.file_line(ref.line) or where.line_start
     item.line_start, item.line_end = where.line_start, max(where.line_start, where.line_end)
     item.byte_start, item.byte_end = where.byte_start, where.byte_end
+
+
+def _memo_key(call: MacroCall) -> tuple[object, ...]:
+    """What an expansion depends on, positions aside: the same call moved in its file
+    expands to the same items moved by as many bytes and lines."""
+    return (
+        call.name,
+        call.tokens,
+        call.container,
+        call.cfg,
+        call.tokens_byte - call.byte_start,
+        call.byte_end - call.byte_start,
+        call.tokens_line - call.line_start,
+        call.line_end - call.line_start,
+    )
+
+
+@dataclass(slots=True)
+class _Memo:
+    """An expansion as it was returned. Its items went on into a file (splice then
+    renumbered their parents in place, nothing else changes them), so the parents they
+    were returned with are kept apart, and a hit returns fresh copies."""
+
+    call: MacroCall  # where the items below were made
+    charged: int  # expansion bytes it took from the crate's budget
+    items: list[RawItem] | None
+    parents: list[int | None] | None
+
+    def copy_to(self, call: MacroCall) -> list[RawItem] | None:
+        if self.items is None or self.parents is None:
+            return None
+        bytes_by = call.byte_start - self.call.byte_start
+        lines_by = call.line_start - self.call.line_start
+        return [
+            dataclasses.replace(
+                item,
+                parent=parent,
+                line_start=item.line_start + lines_by,
+                line_end=item.line_end + lines_by,
+                byte_start=item.byte_start + bytes_by,
+                byte_end=item.byte_end + bytes_by,
+                refs=[dataclasses.replace(ref, line=ref.line + lines_by) for ref in item.refs],
+            )
+            for item, parent in zip(self.items, self.parents, strict=True)
+        ]
