@@ -19,6 +19,7 @@ from rustrag.deps.cfg_marks import load_marks
 from rustrag.deps.state import META_LAST_UPDATE, read_for_workspace
 from rustrag.pipeline import index_workspace
 from rustrag.store import SCHEMA_VERSION
+from rustrag.store.shards import ShardMissing
 from rustrag.update.verify import verify_index
 
 DEBIAN = Path("/usr/share/cargo/registry")
@@ -279,3 +280,20 @@ def test_second_project_merges_the_shards_search_parts(tmp_path: Path, machine_c
             assert found and found[0]["name"] == "take_while_m_n"
             assert found[0]["crate_root"] == "/usr/share/cargo/registry/nom-7.1.1"
     assert hits["search-a"] == hits["search-b"]
+
+
+def test_a_deleted_machine_cache_is_rebuilt_by_the_next_index(
+    tmp_path: Path, machine_cache: Path
+) -> None:
+    root = make_project(tmp_path / "gone", 'nom = "7"')
+    index_workspace(root, tmp_path / "idx")
+    shutil.rmtree(machine_cache)
+    with Workspace(root, tmp_path / "idx") as ws, pytest.raises(ShardMissing) as missing:
+        ws.show("nom::IResult")
+    # loud, naming the dependency and what to do: an answer without it would be wrong
+    message = str(missing.value)
+    assert "is gone from the machine cache" in message and "run `rustrag index`" in message
+    index_workspace(root, tmp_path / "idx")
+    with Workspace(root, tmp_path / "idx") as ws:
+        assert ws.show("nom::IResult").item.label == "nom@7.1.1"
+        assert ws.store.shard_folders()["nom@7.1.1"].is_dir()
