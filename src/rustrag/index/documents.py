@@ -22,7 +22,7 @@ EMBED_BODY_CHARS = 80
 MAX_BODY_CHARS = 160  # what documents carry of the body (read from source, then clipped)
 # Part of the embedding cache key: vectors of another version of `embedding_text` (same
 # item fingerprint, different text) must never be served for this one.
-EMBEDDING_TEXT_VERSION = 2
+EMBEDDING_TEXT_VERSION = 3  # 3: bodies no longer start inside a multi-line attribute
 
 # `pub`, `pub(crate)`, `pub(in a::b)`: tokens that say nothing a query asks about.
 _VISIBILITY = re.compile(r"^pub(?:\([^)]*\))?\s+")

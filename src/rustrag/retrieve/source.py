@@ -52,15 +52,44 @@ def _read_lines(crate_root: str, rel_file: str) -> list[str]:
 
 
 def code_lines(lines: list[str]) -> list[str]:
-    """An item's lines without its leading doc comments and attributes (shown apart)."""
+    """An item's lines without its leading doc comments and attributes (shown apart).
+    An attribute may span lines (clap's `#[cfg_attr(feature = .., deprecated(note =
+    "..multi-line.."))]`): it ends where its brackets close, strings aside."""
     start = 0
     while start < len(lines):
         stripped = lines[start].lstrip()
-        if stripped.startswith(("///", "//!", "#[", "#![")) or not stripped:
+        if stripped.startswith(("#[", "#![")):
+            start = _attribute_end(lines, start) + 1
+            continue
+        if stripped.startswith(("///", "//!")) or not stripped:
             start += 1
             continue
         break
     return lines[start:]
+
+
+def _attribute_end(lines: list[str], first: int) -> int:
+    """The line on which the attribute opening on line `first` closes."""
+    depth = 0
+    in_string = escaped = False
+    for index in range(first, len(lines)):
+        for char in lines[index]:
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif char == "\\":
+                    escaped = True
+                elif char == '"':
+                    in_string = False
+            elif char == '"':
+                in_string = True
+            elif char == "[":
+                depth += 1
+            elif char == "]":
+                depth -= 1
+                if depth == 0:
+                    return index
+    return len(lines) - 1
 
 
 def body_excerpt(lines: list[str], max_chars: int) -> str:
