@@ -27,10 +27,8 @@ _ITEM_WORD = re.compile(
 )
 
 
-def reparse_token_tree(data: bytes, invocation: Node, depth: int) -> Tree | None:
-    """The token tree of `invocation` parsed as items, or None when it cannot hold any."""
-    if depth >= MAX_DEPTH:
-        return None
+def _delimiters(invocation: Node) -> tuple[Node, Node] | None:
+    """The opening and closing delimiter of an invocation's (last) token tree."""
     token_tree = None
     for child in invocation.children:
         if child.type == "token_tree":
@@ -40,6 +38,17 @@ def reparse_token_tree(data: bytes, invocation: Node, depth: int) -> Tree | None
     opener, closer = token_tree.children[0], token_tree.children[-1]
     if opener.type not in _OPENERS or closer.type not in _CLOSERS:
         return None
+    return opener, closer
+
+
+def reparse_token_tree(data: bytes, invocation: Node, depth: int) -> Tree | None:
+    """The token tree of `invocation` parsed as items, or None when it cannot hold any."""
+    if depth >= MAX_DEPTH:
+        return None
+    delimiters = _delimiters(invocation)
+    if delimiters is None:
+        return None
+    opener, closer = delimiters
     start, end = opener.end_byte, closer.start_byte
     if end <= start or not _ITEM_WORD.search(data, start, end):
         return None
@@ -61,15 +70,10 @@ def record_call(
     data: bytes, invocation: Node, name: str, parent: int | None, container: str, cfg: str | None
 ) -> MacroCall | None:
     """The invocation as resolve's expander needs it; None without a delimited body."""
-    token_tree = None
-    for child in invocation.children:
-        if child.type == "token_tree":
-            token_tree = child
-    if token_tree is None or token_tree.child_count < 2:
+    delimiters = _delimiters(invocation)
+    if delimiters is None:
         return None
-    opener, closer = token_tree.children[0], token_tree.children[-1]
-    if opener.type not in _OPENERS or closer.type not in _CLOSERS:
-        return None
+    opener, closer = delimiters
     start, end = opener.end_byte, max(opener.end_byte, closer.start_byte)
     return MacroCall(
         name=name,

@@ -77,55 +77,26 @@ class VerifyReport:
         }
 
 
-# (name, Datalog query returning one row per offending row, message prefix)
-_ORPHAN_QUERIES: tuple[tuple[str, str, str], ...] = (
-    (
-        "files belong to crates",
-        "?[c, r] := *files{crate_id: c, rel_path: r}, not *crates{crate_id: c}",
-        "file row of an unknown crate",
-    ),
-    (
-        "items belong to crates",
-        "?[c, i] := *items{item_id: i, crate_id: c}, not *crates{crate_id: c}",
-        "item of an unknown crate",
-    ),
-    (
-        "item parents exist",
-        "?[i, p] := *items{item_id: i, parent_id: p}, !is_null(p), not *items{item_id: p}",
-        "item whose parent is missing",
-    ),
-    (
-        "item files are stored",
-        "?[i, f] := *items{item_id: i, crate_id: c, file: f}, not *files{crate_id: c, rel_path: f}",
-        "item in a file with no file row",
-    ),
-    (
-        "paths belong to items",
-        "?[i, p] := *item_paths{item_id: i, path: p}, not *items{item_id: i}",
-        "path of a missing item",
-    ),
-    (
-        "edge sources exist",
-        "?[s, k, t] := *edges{src: s, kind: k, target: t}, not *items{item_id: s}",
-        "edge from a missing item",
-    ),
+# (check name, message prefix) of the orphan checks `verify_rows.orphan_rows` answers:
+# rows whose crate, parent item, file row or edge source is missing from their database.
+_ORPHAN_CHECKS: tuple[tuple[str, str], ...] = (
+    ("files belong to crates", "file row of an unknown crate"),
+    ("items belong to crates", "item of an unknown crate"),
+    ("item parents exist", "item whose parent is missing"),
+    ("item files are stored", "item in a file with no file row"),
+    ("paths belong to items", "path of a missing item"),
+    ("edge sources exist", "edge from a missing item"),
 )
 
 # Edges may point into another database (a dependency's shard): the targets missing from
 # the edge's own database are looked up across the whole store afterwards.
-_EDGE_TARGETS = (
-    "edge targets exist",
-    "?[s, k, d] := *edges{src: s, kind: k, dst: d}, !is_null(d), not *items{item_id: d}",
-    "edge to a missing item",
-)
+_EDGE_TARGETS = ("edge targets exist", "edge to a missing item")
 
 
 def _rows_check(db: CozoDb, report: VerifyReport) -> list[list[Any]]:
-    """The orphan checks on one database; returns its edges whose target it lacks.
-    (Answered by set lookups in `verify_rows`: the queries above, as Datalog negations,
-    take ~10x longer on a large index; they stay as the definition.)"""
+    """The orphan checks on one database; returns its edges whose target it lacks."""
     found, dangling = orphan_rows(db)
-    for name, _query, message in _ORPHAN_QUERIES:
+    for name, message in _ORPHAN_CHECKS:
         _report_rows(report, name, message, found[name])
     return dangling
 
@@ -140,13 +111,13 @@ def _report_rows(report: VerifyReport, name: str, message: str, rows: list[Any])
 def _all_rows_checks(store: Store, report: VerifyReport) -> None:
     """Every database of the index (its own and each dependency shard) on its own, then
     edge targets across all of them."""
-    report.checks.extend(name for name, _, _ in _ORPHAN_QUERIES)
+    report.checks.extend(name for name, _ in _ORPHAN_CHECKS)
     report.checks.append(_EDGE_TARGETS[0])
     per_database = store._each_database(lambda db, _crate: _rows_check(db, report))
     dangling = [row for rows in per_database for row in rows]
     found = {i.item_id for i in store.items(sorted({str(r[2]) for r in dangling}))}
     missing = [r for r in dangling if str(r[2]) not in found]
-    _report_rows(report, _EDGE_TARGETS[0], _EDGE_TARGETS[2], missing)
+    _report_rows(report, *_EDGE_TARGETS, missing)
 
 
 # Per-crate row counts, every key column bound so that rows (not first keys) are counted.

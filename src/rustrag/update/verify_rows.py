@@ -21,7 +21,7 @@ def _column(db: CozoDb, query: str) -> set[str]:
 
 
 def orphan_rows(db: CozoDb) -> tuple[dict[str, Rows], Rows]:
-    """Per check name (as in verify._ORPHAN_QUERIES), the offending rows; and the edges
+    """Per check name (verify._ORPHAN_CHECKS), the offending rows; and the edges
     (src, kind, dst) whose resolved target this database lacks."""
     crates = _column(db, "?[c] := *crates{crate_id: c}")
     items = db.query("?[i, c, p, f] := *items{item_id: i, crate_id: c, parent_id: p, file: f}")
