@@ -20,6 +20,7 @@ from rustrag.index.embedders import (
     Embedder,
     EmbedderUnavailable,
     OnnxMiniLMEmbedder,
+    load_default_embedder,
     load_embedder,
 )
 
@@ -58,6 +59,20 @@ def test_batching_and_order_do_not_change_vectors(default_embedder: Embedder) ->
     together = default_embedder.embed(texts)
     alone = np.stack([default_embedder.embed([t])[0] for t in texts[::-1]])[::-1]
     assert np.allclose(together, alone, atol=2e-3)
+
+
+def test_a_text_embedded_in_the_background_matches_one_embedded_now() -> None:
+    # the searcher starts the query's embedding on onnxruntime's thread (run_async)
+    embedder = load_default_embedder(threads=2)
+    texts = ["spawn a blocking task", "pub fn take_while1<F>(cond: F)", "Arg::with_name"]
+    pending = [embedder.embed_later(t) for t in texts]  # all in flight at once
+    now = embedder.embed(texts)
+    later = np.stack([p.result() for p in pending])
+    assert all(p.done() for p in pending)
+    assert np.allclose(later, now, atol=1e-5)
+    # one thread has no pool to run on: the embedding is computed on the spot
+    single = load_default_embedder(threads=1).embed_later(texts[0])
+    assert single.done() and np.allclose(single.result(), now[0], atol=1e-5)
 
 
 _NO_NETWORK_LOAD = """

@@ -103,6 +103,8 @@ def test_dense_search_uses_the_snapshot(embedded: Workspace) -> None:
     assert any("dense" in h["signals"] for h in hits)
     dense_only = embedded.search("circle", k=5, dense=True)
     assert any("dense" in h.signals for h in dense_only)
+    # the query's embedding was remembered: asking again needs no model run
+    assert searcher_for(embedded).dense.start("circle").done()
 
 
 def test_unchanged_items_are_never_embedded_twice(embedded: Workspace) -> None:

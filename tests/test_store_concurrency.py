@@ -75,7 +75,8 @@ def test_reads_during_writes_see_whole_crates(tmp_path: Path) -> None:
     with Store.open(index) as store:
         store.replace_crate(first)
 
-    writer = spawn_worker("write", str(index), str(N_ITEMS), "2", "1", "2")
+    # five commits: enough windows for reads during a write even on a busy machine
+    writer = spawn_worker("write", str(index), str(N_ITEMS), "2", "1", "2", "1", "2")
     writing = threading.Event()  # set between a child's "start" and "wrote"
 
     def follow_writer() -> None:
@@ -126,3 +127,28 @@ def test_reader_opened_before_a_write_sees_it_after_commit(tmp_path: Path) -> No
         after = observed_state(reader, "bigcrate@1.0.0")
         assert before == expected_state(synthetic_crate(n_items=200, seed=1))
         assert after == expected_state(synthetic_crate(n_items=200, seed=2))
+
+
+def test_one_state_tells_whether_a_commit_landed_during_its_reads(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    first, second = (synthetic_crate(n_items=50, seed=s) for s in (1, 2))
+    crate_id = first.crate.crate_id
+    with Store.open(index) as store:
+        store.replace_crate(first)
+    with Store.open(index, read_only=True) as reader:
+        with reader.one_state() as quiet:
+            assert observed_state(reader, crate_id) == expected_state(first)
+        assert quiet.held
+        with reader.one_state() as state:
+            assert observed_state(reader, crate_id) == expected_state(first)
+            writer = spawn_worker("write", str(index), "50", "2")
+            writer.wait(timeout=120)
+            assert writer.returncode == 0, writer.stderr and writer.stderr.read()
+            with reader.one_state() as inner:  # nested: the outer block checks
+                seen = observed_state(reader, crate_id)
+            assert inner.held
+        assert not state.held  # the block's reads saw two states: its caller repeats them
+        assert seen == expected_state(second)  # (reads inside were not retried)
+        with reader.one_state() as again:
+            assert observed_state(reader, crate_id) == expected_state(second)
+        assert again.held

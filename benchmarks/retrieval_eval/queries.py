@@ -10,7 +10,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rustrag.api import Workspace
-from rustrag.retrieve.searcher import current_versions
 
 SEED = 20240601
 DOC_QUERIES_PER_CRATE = 60
@@ -76,7 +75,7 @@ def export_rows(ws: Workspace, crate_ids: list[str]) -> list[dict[str, Any]]:
 
 def doc_queries(ws: Workspace) -> tuple[list[Query], dict[str, str]]:
     """Doc-sentence queries and the held-out map {item id: sentence as written}."""
-    current = current_versions(ws)
+    current = ws.current_versions()
     rng = random.Random(SEED)
     queries: list[Query] = []
     held_out: dict[str, str] = {}
@@ -113,7 +112,7 @@ def doc_queries(ws: Workspace) -> tuple[list[Query], dict[str, str]]:
 def ident_queries(ws: Workspace) -> list[Query]:
     """Exact names (relevant: every in-scope item of that name) and path suffixes of two
     segments (relevant: every in-scope item with a path ending so)."""
-    rows = export_rows(ws, sorted(set(current_versions(ws).values())))
+    rows = export_rows(ws, sorted(set(ws.current_versions().values())))
     by_name: dict[str, list[str]] = defaultdict(list)
     by_suffix: dict[str, list[str]] = defaultdict(list)
     for row in rows:

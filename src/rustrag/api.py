@@ -171,6 +171,7 @@ class Workspace:
         self._store: Store | None = None
         self._crates: dict[str, StoredCrate] | None = None
         self._scope: ProjectScope | None = None
+        self._current: dict[str, str] | None = None
         self._cfg: dict[str, dict[str, list[str]]] = {}
 
     # -- building -------------------------------------------------------------------------
@@ -264,6 +265,7 @@ class Workspace:
             self._store = None
             self._crates = None
             self._scope = None
+            self._current = None
             self._cfg = {}
 
     def __enter__(self) -> Workspace:
@@ -385,6 +387,17 @@ class Workspace:
             # this workspace's own scope: the index folder may hold other workspaces too
             self._scope = load_scope(self.store, self.root)
         return self._scope
+
+    def current_versions(self) -> dict[str, str]:
+        """Crate name → the crate id a bare name means here: the version the project
+        uses most directly, else the newest (`deps.scope.preferred_versions`, the one
+        rule for search defaults, outdated names and `--crate NAME`)."""
+        if self._current is None:
+            from rustrag.deps.scope import preferred_versions
+
+            crates = (c.crate for c in self.crates().values())
+            self._current = preferred_versions(crates, self.scope())
+        return dict(self._current)
 
     def cfg_status(self, item: Item) -> tuple[str, str]:
         """(status, predicate) of an item under the project's enabled features:
@@ -521,25 +534,23 @@ class Workspace:
     # -- helpers --------------------------------------------------------------------------
 
     def _crate_id(self, crate: str | None) -> str | None:
-        """`name` or `name@version` → a crate id in the index (the newest version of a name
-        when several are indexed and none is given)."""
-        if crate is None:
-            return None
+        return None if crate is None else self.crate_id_of(crate)
+
+    def crate_id_of(self, crate: str) -> str:
+        """`name@version` as given, or `name` (package or extern name) → the version the
+        project uses most directly, else the newest (`deps.scope.preferred_versions`)."""
         crates = self.crates()
         if crate in crates:
             return crate
         name = crate.partition("@")[0]
-        candidates = sorted(
-            (c for c in crates.values() if c.crate.name == name or c.crate.extern_name == name),
-            key=lambda c: _version_key(c.crate.version),
-        )
-        if not candidates:
+        named = [c.crate for c in crates.values() if name in (c.crate.name, c.crate.extern_name)]
+        if not named:
             known = ", ".join(sorted(crates)) or "none"
-            raise NotFound(f"crate `{crate}` is not in the index (indexed: {known})")
-        # The version this project resolves (direct dependency first), else the newest.
-        scope = self.scope()
-        best = min(reversed(candidates), key=lambda c: scope.rank(c.crate.crate_id))
-        return best.crate.crate_id
+            raise NotFound(
+                f"crate `{crate}` is not in the index (indexed: {known}); see `rustrag deps`"
+            )
+        current = self.current_versions()
+        return current.get(name) or current[named[0].name]
 
     def _relation(self, edge: Edge, other_id: str | None) -> Relation:
         return Relation(edge.kind, edge.target, edge.line, edge.via, self._view_id(other_id))
@@ -567,8 +578,3 @@ class Workspace:
                 )
             )
         return views
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    core = version.split("+")[0].split("-")[0]
-    return tuple(int(p) if p.isdigit() else 0 for p in core.split("."))

@@ -1,9 +1,8 @@
 """Outdated name → current item: never answer with a stale item as if it were current.
 
-"Current" is, per crate name, the version the project uses: the best-ranked version in
-the project's dependency scope (`Workspace.scope()`), else the newest indexed version
-(`current_crate_ids` is the one place that decides). A caller can pin a version with
-`crate="NAME@VERSION"`.
+"Current" is, per crate name, the version the project uses most directly, the newest
+among equals (`deps.scope.preferred_versions`, the rule search and `--crate NAME` use).
+A caller can pin a version with `crate="NAME@VERSION"`.
 
 A name missing from the current version is looked up in the other indexed versions of
 the crate; when found, the API diff from that version to the current one says what
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from rustrag.apidiff.diff import diff_crates
 from rustrag.apidiff.entries import ApiDiff, DiffEntry
+from rustrag.discover.semver import version_order
 from rustrag.store.records import ItemMatch
 from rustrag.store.schema import META_COMMIT_SEQ
 
@@ -107,34 +107,15 @@ def _diff(ws: Workspace, old_id: str, new_id: str) -> ApiDiff:
     return diff
 
 
-def version_key(version: str) -> tuple[int, ...]:
-    core = version.split("+")[0].split("-")[0]
-    return tuple(int(p) if p.isdigit() else 0 for p in core.split("."))
-
-
 def versions_of(ws: Workspace, name: str) -> list[str]:
     """Indexed crate ids of one crate name (package or extern name), oldest first."""
     found = [c.crate for c in ws.crates().values() if name in (c.crate.name, c.crate.extern_name)]
-    return [c.crate_id for c in sorted(found, key=lambda c: version_key(c.version))]
-
-
-def current_crate_ids(ws: Workspace) -> dict[str, str]:
-    """Crate name → the crate id taken as current: the version the project's dependency
-    scope ranks best (the one it resolves), else the newest indexed version."""
-    scope = ws.scope()
-    best: dict[str, tuple[int, tuple[int, ...], str]] = {}
-    for stored in ws.crates().values():
-        source = stored.crate
-        # lower scope rank wins; among equals (both outside the scope) the newer version
-        key = (scope.rank(source.crate_id), tuple(-p for p in version_key(source.version)))
-        if source.name not in best or key < best[source.name][:2]:
-            best[source.name] = (*key, source.crate_id)
-    return {name: entry[2] for name, entry in best.items()}
+    return [c.crate_id for c in sorted(found, key=lambda c: version_order(c.version))]
 
 
 def is_current(ws: Workspace, crate_id: str) -> bool:
     stored = ws.crates().get(crate_id)
-    return stored is None or current_crate_ids(ws).get(stored.crate.name) == crate_id
+    return stored is None or ws.current_versions().get(stored.crate.name) == crate_id
 
 
 def _crate_names(ws: Workspace, text: str, crate: str | None) -> list[str]:
@@ -185,7 +166,7 @@ def lookup_current(
     text = query.strip().removeprefix("::").removesuffix("!")
     pinned = crate if crate is not None and crate in ws.crates() else None
     names = _crate_names(ws, text, crate)
-    current = current_crate_ids(ws)
+    current = ws.current_versions()
 
     def usable(crate_id: str) -> list[ItemMatch]:
         if named_in is not None and crate_id not in named_in:
@@ -222,7 +203,7 @@ def explain(ws: Workspace, match: ItemMatch, current_id: str, query: str) -> Sta
     item = match.item
     stale = ws.view(item)
     current_version = current_id.partition("@")[2]
-    if version_key(stale.version) > version_key(current_version):
+    if version_order(stale.version) > version_order(current_version):
         diff = _diff(ws, current_id, item.crate_id)
         entry = _entry_for(diff, item.item_id, side="new")
         replacement = None

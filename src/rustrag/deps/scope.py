@@ -9,6 +9,7 @@ at two versions is therefore ranked by how directly the project uses it.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,17 @@ class ProjectScope:
     members: list[str] = field(default_factory=list)  # crate ids of the workspace members
     direct: dict[str, str] = field(default_factory=dict)  # extern name -> crate id
     order: list[str] = field(default_factory=list)  # every crate id in scope, best first
+
+    def tier(self, crate: CrateSource) -> int:
+        """How directly the project uses a crate: 0 a member, 1 a direct dependency
+        named as itself, 2 a renamed one (`clap3 = { package = "clap" }`), 3 reached
+        transitively, 4 outside the scope."""
+        if crate.crate_id in self.members:
+            return 0
+        externs = [e for e, dep in self.direct.items() if dep == crate.crate_id]
+        if externs:
+            return 1 if crate.extern_name in externs or crate.name in externs else 2
+        return 3 if crate.crate_id in self.order else 4
 
     def rank(self, crate_id: str) -> int:
         """Position in the preference order; crates outside the scope come last."""
@@ -76,6 +88,27 @@ def project_scope(crates: list[CrateSource]) -> ProjectScope:
                 queue.append(dep_id)
     scope.order = list(order)
     return scope
+
+
+def preferred_versions(crates: Iterable[CrateSource], scope: ProjectScope) -> dict[str, str]:
+    """Crate name -> the crate id a query means by the bare name: the version the
+    project uses most directly (`ProjectScope.tier`), the newest among equals. So a
+    project gets the version it depends on, and a workspace listing clap 2, 3 and 4 as
+    members (a corpus, not a project) gets clap 4. The one rule for "current": search
+    defaults, outdated-name lookups and `--crate NAME` all use it."""
+    # imported here: the discover package costs a CLI query 20 ms it otherwise never pays
+    from rustrag.discover.semver import version_order
+
+    by_name: dict[str, list[CrateSource]] = {}
+    for crate in crates:
+        by_name.setdefault(crate.name, []).append(crate)
+    chosen: dict[str, str] = {}
+    for name, group in by_name.items():
+        tiers = {crate.crate_id: scope.tier(crate) for crate in group}
+        closest = min(tiers.values())
+        nearest = [crate for crate in group if tiers[crate.crate_id] == closest]
+        chosen[name] = max(nearest, key=lambda crate: version_order(crate.version)).crate_id
+    return chosen
 
 
 def load_scope(store: Store, root: str | Path) -> ProjectScope:

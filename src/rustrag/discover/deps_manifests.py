@@ -19,7 +19,7 @@ from rustrag.discover.locate import SourceLocator
 from rustrag.discover.lockfile import LockedPackage, Lockfile
 from rustrag.discover.manifest import MANIFEST, Manifest, ManifestLoader
 from rustrag.discover.members import find_workspace_root
-from rustrag.discover.semver import Version, VersionReq
+from rustrag.discover.semver import Version, VersionReq, version_order
 from rustrag.model import CrateSource, Problem
 
 _MEMBER_KINDS: frozenset[DepKind] = frozenset({"normal", "dev", "build"})
@@ -205,7 +205,7 @@ class ManifestResolver:
                 )
             )
             return None
-        return max(matching, key=lambda p: _version_key(p.version))
+        return max(matching, key=lambda p: version_order(p.version))
 
     def _build(
         self, manifest: Manifest, workspace: Manifest | None, source: str
@@ -228,10 +228,3 @@ def _satisfies(req: VersionReq, version: str) -> bool:
         return req.matches(Version.parse(version))
     except ValueError:
         return False
-
-
-def _version_key(version: str) -> tuple[int, tuple[int, int, int, object]]:
-    try:
-        return (1, Version.parse(version).key())
-    except ValueError:
-        return (0, (0, 0, 0, ()))

@@ -205,6 +205,14 @@ def _any() -> Comparator:
     return Comparator(">=", 0, 0, 0)
 
 
+def version_order(version: str) -> tuple[int, tuple[int, int, int, tuple[int, PreKey]]]:
+    """Sort key for version strings: semver order, anything unparsable first."""
+    try:
+        return (1, Version.parse(version).key())
+    except ValueError:
+        return (0, (0, 0, 0, (0, ())))
+
+
 def satisfies(version: str, requirement: str | None) -> bool:
     """Whether `version` satisfies `requirement` (None means any); False on bad input."""
     try:

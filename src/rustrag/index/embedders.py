@@ -21,6 +21,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -37,6 +38,9 @@ DEFAULT_BATCH_SIZE = 32
 # than 32 with ONNX (less padding, cache-sized activations) and peaked 300 MB lower.
 ONNX_BATCH_SIZE = 8
 ENV_API_KEY = "RUSTRAG_EMBED_API_KEY"
+# How long a query embedding started in the background may take before the search gives
+# up on it (it takes milliseconds; this only bounds a wedged runtime).
+PENDING_TIMEOUT_S = 30.0
 
 # The default model: the int8 ONNX export and the tokenizer it was exported with. Pinned
 # by digest because vectors from any other file would not be comparable with the cache.
@@ -70,6 +74,34 @@ class Embedder(Protocol):
     def dim(self) -> int: ...
 
     def embed(self, texts: Sequence[str]) -> Vectors: ...
+
+
+class PendingVector(Protocol):
+    """One text's embedding, possibly still being computed."""
+
+    def done(self) -> bool: ...
+
+    def result(self) -> Vectors: ...  # shape (dim,)
+
+
+@runtime_checkable
+class BackgroundEmbedder(Protocol):
+    """An embedder that can start one text's embedding and return at once."""
+
+    def embed_later(self, text: str) -> PendingVector: ...
+
+
+class ReadyVector:
+    """An embedding already known (cached, or computed on the spot)."""
+
+    def __init__(self, vector: Vectors) -> None:
+        self._vector = vector
+
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> Vectors:
+        return self._vector
 
 
 def l2_normalise(rows: npt.NDArray[Any]) -> Vectors:
@@ -132,7 +164,8 @@ class OnnxMiniLMEmbedder:
         except ImportError as exc:
             raise EmbedderUnavailable(f"default embedder needs {exc.name}") from exc
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or (os.cpu_count() or 1)
+        self._threads = threads or (os.cpu_count() or 1)
+        options.intra_op_num_threads = self._threads
         options.inter_op_num_threads = 1
         # Sequential execution and full graph optimisation are onnxruntime's defaults and
         # the best here (one small graph). Spinning is not: idle intra-op threads busy-wait
@@ -169,17 +202,71 @@ class OnnxMiniLMEmbedder:
             out[chunk] = self._embed_batch([texts[i] for i in chunk])
         return out
 
-    def _embed_batch(self, texts: list[str]) -> Vectors:
+    def embed_later(self, text: str) -> PendingVector:
+        """Start embedding `text` on one of onnxruntime's own threads and return at once,
+        so the caller can rank with BM25 and read the store meanwhile. Not a Python
+        thread: that one needs the GIL to call into onnxruntime and waits out the 5 ms
+        switch interval behind a busy caller (measured: no overlap at all), while
+        `run_async` takes its inputs here and computes without the GIL. It needs a pool
+        thread (`threads` >= 2); with one thread the embedding is computed now."""
+        if self._threads < 2:
+            return ReadyVector(self.embed([text])[0])
+        feeds, mask = self._feeds([text])
+        pending = _PendingOnnxVector(mask)
+        self._session.run_async(None, feeds, pending.finish, None)
+        return pending
+
+    def _feeds(self, texts: list[str]) -> tuple[dict[str, npt.NDArray[np.int64]], Mask]:
         encodings = self._tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        hidden = self._session.run(None, feeds)[0]
-        weights = mask[:, :, None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        return l2_normalise(pooled)
+        return feeds, mask
+
+    def _embed_batch(self, texts: list[str]) -> Vectors:
+        feeds, mask = self._feeds(texts)
+        return mean_pool(self._session.run(None, feeds)[0], mask)
+
+
+Mask = npt.NDArray[np.int64]
+
+
+def mean_pool(hidden: npt.NDArray[Any], mask: Mask) -> Vectors:
+    """sentence-transformers' pooling: the mean of the token vectors the mask keeps."""
+    weights = mask[:, :, None].astype(np.float32)
+    pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+    return l2_normalise(pooled)
+
+
+class _PendingOnnxVector:
+    """The receiving end of one `run_async` call. The callback runs on onnxruntime's
+    thread and only stores the output: pooling waits for `result()` on the caller's."""
+
+    def __init__(self, mask: Mask) -> None:
+        self._mask = mask
+        self._finished = threading.Event()
+        self._hidden: npt.NDArray[Any] | None = None
+        self._error = ""
+
+    def finish(self, outputs: list[npt.NDArray[Any]], _user_data: object, error: str) -> None:
+        if error or not outputs:
+            self._error = error or "no output"
+        else:
+            self._hidden = outputs[0]
+        self._finished.set()
+
+    def done(self) -> bool:
+        return self._finished.is_set()
+
+    def result(self) -> Vectors:
+        if not self._finished.wait(PENDING_TIMEOUT_S):
+            raise EmbedderUnavailable(f"query embedding took over {PENDING_TIMEOUT_S:.0f} s")
+        if self._hidden is None:
+            raise EmbedderUnavailable(f"query embedding failed: {self._error}")
+        vector: Vectors = mean_pool(self._hidden, self._mask)[0]
+        return vector
 
 
 def load_default_embedder(threads: int = 0) -> OnnxMiniLMEmbedder:
@@ -333,10 +420,13 @@ def load_embedder(spec: str | None) -> Embedder:
 
 
 __all__ = [
+    "BackgroundEmbedder",
     "Embedder",
     "EmbedderUnavailable",
     "OnnxMiniLMEmbedder",
     "OpenAICompatibleEmbedder",
+    "PendingVector",
+    "ReadyVector",
     "SentenceTransformerEmbedder",
     "find_minilm_tokenizer",
     "l2_normalise",

@@ -9,7 +9,7 @@ and `vec_rows` lexical rows (candidates) into vector rows, once per snapshot.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,22 +23,22 @@ from rustrag.retrieve.catalog import decode_ids
 from rustrag.retrieve.rows import Mask
 
 if TYPE_CHECKING:  # the embedders module (urllib, 40 ms) loads with the first dense query
-    from rustrag.index.embedders import Embedder
+    from rustrag.index.embedders import Embedder, PendingVector
 
 NO_VECTORS = "no vectors yet"
 _QUERY_CACHE = 256  # agents repeat queries; an embedding costs ~5-15 ms
 
 
 def query_embedder(spec: str) -> Embedder:
-    """The embedder for queries. The default model runs on one thread here: a short query
-    is latency-bound, and threads cost synchronisation and fight the background
-    embedding job for the cores (measured on 2 shared cores: p50 14 ms on one thread,
-    21 ms on two; two threads that sleep instead of spinning matched one thread at best,
-    the matrix products of a 10-token query being too small to split)."""
+    """The embedder for queries. The default model gets a pool of two threads so that a
+    query's embedding runs on onnxruntime's thread while the searcher ranks with BM25
+    and reads the store on its own (`embed_later`): one core each. (Splitting a 10-token
+    query's matrix products across both cores gained little and fought the background
+    embedding job: measured on 2 shared cores, p50 14 ms on one thread, 21 ms on two.)"""
     from rustrag.index.embedders import load_default_embedder, load_embedder
 
     if spec in ("", "default"):
-        return load_default_embedder(threads=1)
+        return load_default_embedder(threads=2)
     return load_embedder(spec)
 
 
@@ -102,25 +102,42 @@ class DenseSearch:
         self._cache.clear()
 
     def embed(self, query: str) -> npt.NDArray[np.float32]:
+        return self.start(query).result()
+
+    def start(self, query: str) -> PendingVector:
+        """The query's embedding: remembered, or started in the background when the
+        embedder can (see `embed_later`), else computed now. Call after `ready`."""
+        from rustrag.index.embedders import BackgroundEmbedder, ReadyVector
+
         assert self._embedder is not None
         found = self._cache.get(query)
-        if found is None:
-            found = self._embedder.embed([query])[0]
-            self._cache[query] = found
-            if len(self._cache) > _QUERY_CACHE:
-                self._cache.popitem(last=False)
-        else:
+        if found is not None:
             self._cache.move_to_end(query)
-        return found
+            return ReadyVector(found)
+        if isinstance(self._embedder, BackgroundEmbedder):
+            return _Remembered(self._embedder.embed_later(query), query, self._remember)
+        vector = self._embedder.embed([query])[0]
+        self._remember(query, vector)
+        return ReadyVector(vector)
+
+    def _remember(self, query: str, vector: npt.NDArray[np.float32]) -> None:
+        self._cache[query] = vector
+        if len(self._cache) > _QUERY_CACHE:
+            self._cache.popitem(last=False)
 
     def search(
-        self, query: str, k: int, allowed_lex: Mask | None, candidates: list[int] | None
+        self,
+        query: PendingVector,
+        k: int,
+        allowed_lex: Mask | None,
+        candidates: list[int] | None,
     ) -> list[int]:
-        """Lexical rows of the `k` nearest items. With `candidates` (lexical rows), only
-        those are scored: the cheap path used at large scale (see benchmarks)."""
+        """Lexical rows of the `k` nearest items to the query's embedding (waited for
+        here). With `candidates` (lexical rows), only those are scored: the cheap path
+        used at large scale (see benchmarks)."""
         assert self._vectors is not None and self._lex_rows is not None
         assert self._vec_rows is not None
-        vector = self.embed(query)
+        vector = query.result()
         allowed: npt.NDArray[np.int64] | Mask | None = None
         if candidates is not None:
             # an index per candidate, not a pass over every vector row (np.isin: 0.3 ms)
@@ -135,3 +152,25 @@ class DenseSearch:
             allowed = mask
         hits = self._vectors.search(vector, k, allowed)
         return [int(self._lex_rows[row]) for row, _ in hits if self._lex_rows[row] >= 0]
+
+
+class _Remembered:
+    """A pending query embedding that enters the query cache once it is known."""
+
+    def __init__(
+        self,
+        pending: PendingVector,
+        query: str,
+        remember: Callable[[str, npt.NDArray[np.float32]], None],
+    ) -> None:
+        self._pending = pending
+        self._query = query
+        self._remember = remember
+
+    def done(self) -> bool:
+        return self._pending.done()
+
+    def result(self) -> npt.NDArray[np.float32]:
+        vector = self._pending.result()
+        self._remember(self._query, vector)
+        return vector

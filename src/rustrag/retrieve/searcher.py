@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rustrag.api import NotFound, NotIndexed, Workspace
+from rustrag.api import NotIndexed, Workspace
 from rustrag.index.snapshot import SnapshotError
 from rustrag.model import Item
 from rustrag.retrieve import graph, layout
@@ -25,7 +26,11 @@ from rustrag.retrieve.fusion import DEFAULT_FUSION, FusionParams, final_order, f
 from rustrag.retrieve.hits import SearchHit, use_path
 from rustrag.retrieve.query import QueryAnalysis, analyse
 from rustrag.retrieve.rows import Mask
+from rustrag.store import StoreError
 from rustrag.store.records import MATCH_RANK
+
+if TYPE_CHECKING:  # the embedders module (urllib, 40 ms) loads with the first dense query
+    from rustrag.index.embedders import PendingVector
 
 IMPORT_KINDS = frozenset({"use", "extern_crate"})
 LEXICAL_DEPTH = 100  # BM25 hits fused (and the dense candidate set at large scale)
@@ -37,6 +42,7 @@ EXACT_DEPTH = 10
 FULL_DENSE_MAX_ROWS = 30_000
 
 SIGNALS = ("exact", "lexical", "dense", "graph")
+_SEARCH_ATTEMPTS = 5
 _MASKS_KEPT = 32  # filter masks kept per searcher (65k rows: 65 kB each)
 
 
@@ -115,9 +121,22 @@ class Searcher:
 
     def run(self, ws: Workspace, query: str, options: SearchOptions) -> SearchRun:
         analysis = analyse(query)
-        run = SearchRun(analysis)
         if not analysis.text:
-            return run
+            return SearchRun(analysis)
+        # All of a search's reads from one state of the index, checked once (not per
+        # read); a commit landing meanwhile (`rustrag watch`) makes it search again.
+        for _ in range(_SEARCH_ATTEMPTS):
+            with ws.store.one_state() as state:
+                run = self._run(ws, analysis, options)
+            if state.held:
+                return run
+        raise StoreError(f"the index changed during each of {_SEARCH_ATTEMPTS} searches")
+
+    def _run(self, ws: Workspace, analysis: QueryAnalysis, options: SearchOptions) -> SearchRun:
+        run = SearchRun(analysis)
+        # The query's embedding starts first: it runs on onnxruntime's thread while the
+        # exact, lexical and outdated-name signals are computed here.
+        pending = self._start_dense(analysis, options, run)
         scope = self._scope(ws, options)
         ranked: dict[str, list[str]] = {}
         named_in: dict[str, frozenset[str]] = {}  # name -> crates the store knows it in
@@ -129,17 +148,19 @@ class Searcher:
             found = self.lexical.search(analysis.lexical_text, LEXICAL_DEPTH, mask)
             lex_rows = [row for row, _ in found]
             ranked["lexical"] = [self.ids[row] for row in lex_rows]
-        if "dense" in options.signals and options.dense is not False:
-            # (embedding the query on a thread beside the exact and lexical signals ran
-            # slower: both sides need the GIL between their C calls, and a thread waiting
-            # for it waits out the 5 ms switch interval)
-            run.dense_status = self._dense(analysis, options, mask, lex_rows, ranked)
+        notes: dict[str, str] = {}
+        if "graph" in options.signals and analysis.exact and not ranked.get("exact"):
+            self._add_replacements(ws, analysis, ranked, named_in, notes)
+        known: dict[str, Item] = {}  # items read while the embedding was computed
+        if pending is not None:
+            if not pending.done():
+                known = self._read_likely_hits(ws, analysis, options, scope, ranked)
+            run.dense_status = self._dense(pending, options, mask, lex_rows, ranked)
         params = options.fusion
         fused = fuse(ranked, params.weights, params.k)
-        notes: dict[str, str] = {}
         vias: dict[str, str] = {}
         if "graph" in options.signals:
-            fused = self._expand(ws, analysis, options, fused, ranked, named_in, notes, vias)
+            fused = self._expand(ws, analysis, options, fused, ranked, vias)
         run.ranked = ranked
         ordered = final_order(fused, params)
         # The filters are checked on the ids (crate and kind are part of them), so the
@@ -150,12 +171,47 @@ class Searcher:
             part = list(islice(wanted, options.k - len(run.hits)))
             if not part:
                 break
-            items = {item.item_id: item for item in ws.store.items([i for i, _, _ in part])}
+            missing = [i for i, _, _ in part if i not in known]
+            if missing:
+                known.update((item.item_id, item) for item in ws.store.items(missing))
             for item_id, score, signals in part:
-                item = items.get(item_id)
+                item = known.get(item_id)
                 if item is not None:
                     run.hits.append(self._hit(ws, item, score, signals, vias, notes))
         return run
+
+    def _start_dense(
+        self, analysis: QueryAnalysis, options: SearchOptions, run: SearchRun
+    ) -> PendingVector | None:
+        if "dense" not in options.signals or options.dense is False:
+            return None
+        if not self.dense.ready(self.row_of):
+            run.dense_status = self.dense.unavailable
+            return None
+        return self.dense.start(analysis.text)
+
+    def _read_likely_hits(
+        self,
+        ws: Workspace,
+        analysis: QueryAnalysis,
+        options: SearchOptions,
+        scope: SearchScope,
+        ranked: dict[str, list[str]],
+    ) -> dict[str, Item]:
+        """While the query's embedding is computed (on the other core): the items the
+        ranking without it puts first, with the edges its graph step reads. (Dense
+        promotes lexical candidates from ranks 20-90 as often as not, and reading more
+        of them while waiting, k at a time until the embedding was ready, measured no
+        faster: the read in flight when it is ready delays the answer.)"""
+        params = options.fusion
+        likely = dict(ranked)
+        fused = fuse(likely, params.weights, params.k)
+        if "graph" in options.signals:
+            fused = self._expand(ws, analysis, options, fused, likely, {})
+        order = final_order(fused, params)
+        allowed = (i for i, _, _ in order if scope.allows(*_crate_and_kind(i)))
+        wanted = list(islice(allowed, options.k))
+        return {item.item_id: item for item in ws.store.items(wanted)} if wanted else {}
 
     # -- signals ----------------------------------------------------------------------
 
@@ -171,9 +227,9 @@ class Searcher:
         crates = {cid: stored.crate.source for cid, stored in ws.crates().items()}
         allowed = set(crates_by_origin(crates, options.origin))
         if options.crate is not None:
-            allowed &= {_crate_id(ws, options.crate)}
+            allowed &= {ws.crate_id_of(options.crate)}
         elif not options.all_versions:
-            allowed &= _current_versions(ws)
+            allowed &= set(ws.current_versions().values())
         kinds = frozenset(options.kinds) if options.kinds else None
         every = options.origin == "all" and len(allowed) == len(crates)
         return SearchScope(None if every else frozenset(allowed), kinds)
@@ -223,23 +279,36 @@ class Searcher:
 
     def _dense(
         self,
-        analysis: QueryAnalysis,
+        query: PendingVector,
         options: SearchOptions,
         mask: Mask | None,
         lex_rows: list[int],
         ranked: dict[str, list[str]],
     ) -> str:
-        if not self.dense.ready(self.row_of):
-            return self.dense.unavailable
         candidates: list[int] | None = None
         if len(self.ids) > options.dense_full_max_rows:
             exact_rows = [self.row_of.get(i) for i in ranked.get("exact", [])]
             candidates = lex_rows + [r for r in exact_rows if r is not None]
         rows = self.dense.search(
-            analysis.text, LEXICAL_DEPTH, mask if candidates is None else None, candidates
+            query, LEXICAL_DEPTH, mask if candidates is None else None, candidates
         )
         ranked["dense"] = [self.ids[row] for row in rows]
         return "candidates" if candidates is not None else "full"
+
+    def _add_replacements(
+        self,
+        ws: Workspace,
+        analysis: QueryAnalysis,
+        ranked: dict[str, list[str]],
+        named_in: dict[str, frozenset[str]],
+        notes: dict[str, str],
+    ) -> None:
+        """The query named something the current versions lack: maybe an older version
+        has it, and the API diff knows its replacement, which joins the exact list."""
+        current = ws.current_versions()
+        for replacement in graph.replacements(ws, analysis, current, named_in):
+            ranked.setdefault("exact", []).append(replacement.item_id)
+            notes[replacement.item_id] = replacement.note
 
     def _expand(
         self,
@@ -248,19 +317,10 @@ class Searcher:
         options: SearchOptions,
         fused: list[tuple[str, float, dict[str, int]]],
         ranked: dict[str, list[str]],
-        named_in: dict[str, frozenset[str]],
-        notes: dict[str, str],
         vias: dict[str, str],
     ) -> list[tuple[str, float, dict[str, int]]]:
-        if analysis.exact and not ranked.get("exact"):
-            # named something the current versions lack: maybe an older version has it
-            current = current_versions(ws)
-            for replacement in graph.replacements(ws, analysis, current, named_in):
-                ranked.setdefault("exact", []).append(replacement.item_id)
-                notes[replacement.item_id] = replacement.note
+        """The neighbours of the best hits join as the graph signal (fused again)."""
         params = options.fusion
-        if notes:  # replacements joined the exact list: fuse again
-            fused = fuse(ranked, params.weights, params.k)
         top = [i for i, _, _ in fused[: graph.EXPANDED_HITS]]
         query_words = {w.lower() for w in analysis.lexical_text.replace("::", " ").split()}
 
@@ -301,58 +361,6 @@ class Searcher:
 def _crate_and_kind(item_id: str) -> tuple[str, str]:
     parts = split_id(item_id)
     return parts.crate_id, parts.kind
-
-
-_CURRENT: weakref.WeakKeyDictionary[Workspace, tuple[object, object, dict[str, str]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def current_versions(ws: Workspace) -> dict[str, str]:
-    """Crate name → the crate id searches use by default: the version the project
-    depends on directly, else (several versions indexed as members or transitively) the
-    newest. Unlike the name lookup's rule, a workspace listing clap 2, 3 and 4 side by
-    side (a corpus, not a project) gets clap 4. Remembered while the workspace keeps
-    the same crates and scope (every search asks)."""
-    crates, scope = ws.crates(), ws.scope()
-    known = _CURRENT.get(ws)
-    if known is None or known[0] is not crates or known[1] is not scope:
-        known = _CURRENT[ws] = (crates, scope, _current_versions_of(ws))
-    return dict(known[2])
-
-
-def _current_versions_of(ws: Workspace) -> dict[str, str]:
-    scope = ws.scope()
-    direct = set(scope.direct.values())
-    best: dict[str, tuple[tuple[int, tuple[int, ...]], str]] = {}
-    for crate_id, stored in ws.crates().items():
-        source = stored.crate
-        key = (0 if crate_id in direct else 1, tuple(-p for p in _version_key(source.version)))
-        if source.name not in best or key < best[source.name][0]:
-            best[source.name] = (key, crate_id)
-    return {name: crate_id for name, (_, crate_id) in best.items()}
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    core = version.split("+")[0].split("-")[0]
-    return tuple(int(p) if p.isdigit() else 0 for p in core.split("."))
-
-
-def _crate_id(ws: Workspace, crate: str) -> str:
-    """NAME@VERSION as given, or NAME → its default version (see current_versions)."""
-    if crate in ws.crates():
-        return crate
-    name = crate.partition("@")[0]
-    current = current_versions(ws)
-    for stored in ws.crates().values():
-        if name in (stored.crate.name, stored.crate.extern_name):
-            return current[stored.crate.name]
-    known = ", ".join(sorted(ws.crates())) or "none"
-    raise NotFound(f"crate `{crate}` is not in the index (indexed: {known}); see `rustrag deps`")
-
-
-def _current_versions(ws: Workspace) -> set[str]:
-    return set(current_versions(ws).values())
 
 
 _SEARCHERS: weakref.WeakKeyDictionary[Workspace, Searcher] = weakref.WeakKeyDictionary()

@@ -283,3 +283,14 @@ def rows_of(resolved: ResolvedCrate) -> dict[str, list[Row]]:
     }
     counts = {name: len(r) for name, r in rows.items()}
     return {CRATES.name: crate_rows(resolved, counts), **rows}
+
+
+def crate_of_item(item_id: str) -> str:
+    """An item id starts with its crate's id (`clap@4.0.32|clap::Command|struct`)."""
+    return item_id.partition("|")[0]
+
+
+def crate_keyed(item_ids: Iterable[str]) -> list[list[str]]:
+    """[crate id, item id] pairs: relations owned by a crate are keyed by the two, and
+    a query given both looks each up by key instead of joining `items` for the crate."""
+    return [[crate_of_item(i), i] for i in item_ids]

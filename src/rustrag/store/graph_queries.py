@@ -8,6 +8,7 @@ from typing import Any
 from rustrag.model import Edge
 from rustrag.store.cozo_db import CozoDb
 from rustrag.store.decode import columns, edge_from_row
+from rustrag.store.encode import crate_keyed
 from rustrag.store.item_queries import items_by_ids
 from rustrag.store.records import ImplOf, MethodOf
 from rustrag.store.schema import EDGES
@@ -47,9 +48,9 @@ def edges_from_many(
         return found
     where, params = _kind_filter(kinds)
     rows = db.query(
-        f"?[{_EDGE_COLUMNS}] := src in $ids, *items{{item_id: src, crate_id}}, "
-        f"*edges{{{_EDGE_COLUMNS}}}{where}",
-        {"ids": sorted(found), **params},
+        f"wanted[crate_id, src] <- $keys "
+        f"?[{_EDGE_COLUMNS}] := wanted[crate_id, src], *edges{{{_EDGE_COLUMNS}}}{where}",
+        {"keys": crate_keyed(sorted(found)), **params},
     )
     for edge in sorted_edges([edge_from_row(r) for r in rows]):
         found[edge.src].append(edge)

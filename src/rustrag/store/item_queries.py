@@ -8,7 +8,7 @@ from typing import Any
 from rustrag.model import Item
 from rustrag.store.cozo_db import CozoDb
 from rustrag.store.decode import columns, item_from_row
-from rustrag.store.encode import reversed_path
+from rustrag.store.encode import crate_keyed, reversed_path
 from rustrag.store.records import MATCH_RANK, ItemMatch, ItemPath, MatchKind
 from rustrag.store.schema import ITEMS
 
@@ -29,9 +29,10 @@ def items_by_ids(db: CozoDb, item_ids: Sequence[str]) -> dict[str, Item]:
         f"?[{_ITEM_COLUMNS}] := item_id in $ids, *items{{{_ITEM_COLUMNS}}}", {"ids": ids}
     )
     paths = db.query(
-        "?[item_id, path] := item_id in $ids, *items{item_id, crate_id}, "
+        "wanted[crate_id, item_id] <- $keys "
+        "?[item_id, path] := wanted[crate_id, item_id], "
         "*item_paths{crate_id, item_id, path, public}, public",
-        {"ids": ids},
+        {"keys": crate_keyed(ids)},
     )
     paths_of: dict[str, list[str]] = {}
     for item_id, path in paths:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from rustrag.store.backup import DB_FILENAME
 from rustrag.store.cozo_db import CozoDb
+from rustrag.store.encode import crate_of_item
 from rustrag.store.errors import StoreError
 from rustrag.store.setup import check_schema
 
@@ -52,10 +53,6 @@ class ShardMissing(StoreError):
 
 def shard_key(crate_id: str) -> str:
     return SHARD_META_PREFIX + crate_id
-
-
-def crate_of_item(item_id: str) -> str:
-    return item_id.partition("|")[0]
 
 
 class ShardMap:
