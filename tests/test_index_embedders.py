@@ -75,6 +75,20 @@ def test_a_text_embedded_in_the_background_matches_one_embedded_now() -> None:
     assert single.done() and np.allclose(single.result(), now[0], atol=1e-5)
 
 
+_GIVE_UP_AND_EXIT = """
+from rustrag.index.embedders import load_default_embedder
+pending = load_default_embedder(threads=2).embed_later("spawn a blocking task " * 40)
+pending.settle()  # a search that fails after starting the model does this before exiting
+raise SystemExit(3)
+"""
+
+
+def test_a_process_may_exit_after_giving_up_on_a_background_embedding() -> None:
+    # without `settle`, onnxruntime calls back into the exiting interpreter: exit code 139
+    done = subprocess.run([sys.executable, "-c", _GIVE_UP_AND_EXIT], capture_output=True)
+    assert done.returncode == 3, done.stderr.decode()[-2000:]
+
+
 _NO_NETWORK_LOAD = """
 import socket, os
 def refuse(*args, **kwargs):

@@ -84,6 +84,16 @@ def test_graph_adds_methods_of_a_type(geo: Workspace) -> None:
     assert any(h.view.item.kind == "method" for h in graph_hits)
 
 
+def test_graph_adds_the_type_of_a_field(claps: Workspace) -> None:
+    # `Arg::id` is a method and a field; the field's type is `Id`, which the query names
+    # only as a word of the field: the graph brings it
+    hits = claps.search("Arg::id", k=10, dense=False, crate="clap@4.0.32")
+    by_path = {h.view.item.path: h for h in hits}
+    assert by_path["clap::util::id::Id"].signals.get("graph") == 1
+    field = next(h for h in hits if h.view.item.kind == "field")
+    assert field.view.item.path == "clap::builder::arg::Arg::id"
+
+
 def test_kind_and_origin_filters(geo: Workspace) -> None:
     hits = geo.search("Shape", k=10, kinds=["trait"], dense=False)
     assert hits and all(h.view.item.kind == "trait" for h in hits)

@@ -24,6 +24,7 @@ from rustrag.index.vectors import VectorIndex
 from rustrag.retrieve import layout
 from rustrag.retrieve.build import refresh_search_indexes
 from rustrag.retrieve.documents import crate_documents
+from rustrag.retrieve.embed_items import skip_reason
 from rustrag.retrieve.source import SourceReader
 
 REGISTRY = Path("/usr/share/cargo/registry")
@@ -92,10 +93,19 @@ def eval_documents(ws: Workspace, held_out: Mapping[str, str]) -> list[ItemDocum
 def build_vectors(
     ws: Workspace, held_out: Mapping[str, str], work: Path, batch: int = 256
 ) -> dict[str, float]:
-    """Embed every document (held-out text) with the default model and write the dense
-    snapshot the searcher reads; returns throughput figures."""
+    """Embed the documents (held-out text) that `rustrag index` would embed and write the
+    dense snapshot the searcher reads; returns throughput figures. The corpus crates are
+    members only so one index holds them all: a user has syn, clap or tokio as
+    dependencies, so the dependency rule applies (public, documented items only)."""
     embedder: Embedder = load_embedder("default")
-    docs = eval_documents(ws, held_out)
+    selected = {
+        item.item_id
+        for crate_id in ws.crates()
+        for item in ws.store.crate_items(crate_id)
+        if skip_reason(item, own=False) is None
+    }
+    every = eval_documents(ws, held_out)
+    docs = [d for d in every if d.item_id in selected]
     texts = [embedding_text(d) for d in docs]
     keys = [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in texts]
     cache = _load_cache(work / "embeddings.npz")
@@ -114,7 +124,8 @@ def build_vectors(
     index.add([d.item_id for d in docs], np.stack([cache[k] for k in keys]))
     index.save(layout.vectors_dir(ws.index_dir))
     return {
-        "documents": len(docs),
+        "documents": len(every),
+        "embedded": len(docs),
         "embedded_now": len(todo),
         "seconds": round(seconds, 1),
         "items_per_second": round(len(todo) / seconds, 1) if todo else 0.0,

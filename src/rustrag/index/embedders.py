@@ -83,6 +83,11 @@ class PendingVector(Protocol):
 
     def result(self) -> Vectors: ...  # shape (dim,)
 
+    def settle(self) -> None:
+        """Wait until nothing runs for it any more, ignoring errors. A caller giving up
+        on the result must call it: onnxruntime calling back into a process that is
+        exiting crashes it (measured: exit code 139)."""
+
 
 @runtime_checkable
 class BackgroundEmbedder(Protocol):
@@ -102,6 +107,9 @@ class ReadyVector:
 
     def result(self) -> Vectors:
         return self._vector
+
+    def settle(self) -> None:
+        return None
 
 
 def l2_normalise(rows: npt.NDArray[Any]) -> Vectors:
@@ -213,7 +221,8 @@ class OnnxMiniLMEmbedder:
             return ReadyVector(self.embed([text])[0])
         feeds, mask = self._feeds([text])
         pending = _PendingOnnxVector(mask)
-        self._session.run_async(None, feeds, pending.finish, None)
+        # the session rides along as user data: it must outlive the run, whoever drops it
+        self._session.run_async(None, feeds, pending.finish, self._session)
         return pending
 
     def _feeds(self, texts: list[str]) -> tuple[dict[str, npt.NDArray[np.int64]], Mask]:
@@ -259,6 +268,9 @@ class _PendingOnnxVector:
 
     def done(self) -> bool:
         return self._finished.is_set()
+
+    def settle(self) -> None:
+        self._finished.wait(PENDING_TIMEOUT_S)
 
     def result(self) -> Vectors:
         if not self._finished.wait(PENDING_TIMEOUT_S):

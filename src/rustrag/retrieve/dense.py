@@ -170,6 +170,9 @@ class _Remembered:
     def done(self) -> bool:
         return self._pending.done()
 
+    def settle(self) -> None:
+        self._pending.settle()
+
     def result(self) -> npt.NDArray[np.float32]:
         vector = self._pending.result()
         self._remember(self._query, vector)

@@ -4,6 +4,7 @@
 - a type → its methods (inherent and trait), best matching the query first;
 - a trait → its members (required and provided methods, associated items);
 - a fn or method → the types of its parameters and return value, and its owner type;
+- a field → its type and its owner; a type's fields named in the query → their types;
 - an outdated name (only an older indexed version has it) → its replacement in the
   current version, from `rustrag.apidiff` (renamed, moved, removed, with evidence).
 
@@ -36,7 +37,7 @@ def edge_kinds(kind: str) -> tuple[str, ...] | None:
     """The edge kinds `neighbours` follows from an item of `kind` (None: no edges)."""
     if kind == "impl":
         return IMPL_EDGES
-    if kind in ("fn", "method"):
+    if kind in ("fn", "method", "field"):
         return FN_EDGES
     return None
 
@@ -110,20 +111,34 @@ def neighbours(
     elif item.kind in TYPE_KINDS:
         methods = catalog.members(item.crate_id, item.path, ("method",))
         methods.sort(key=lambda m: wanted(split_id(m).name))
+        named = [m for m in methods if not wanted(split_id(m).name)]
+        found.extend(Neighbour(m, f"method of {item.name}") for m in named)
+        # a field the query names: its type is what the coder needs next
+        for field in catalog.members(item.crate_id, item.path, ("field",)):
+            if not wanted(split_id(field).name):
+                found.extend(_types_used(ws, edges, field, item_id))
         found.extend(Neighbour(m, f"method of {item.name}") for m in methods[:MAX_PER_HIT])
     elif item.kind == "trait":
         members = catalog.members(item.crate_id, item.path, None)
         members.sort(key=lambda m: wanted(split_id(m).name))
         found.extend(Neighbour(m, f"member of trait {item.name}") for m in members)
-    elif item.kind in ("fn", "method"):
-        for _, dst in edges.targets(ws, item_id, FN_EDGES):
-            if dst != item_id:
-                found.append(Neighbour(dst, f"type used by {item.name}"))
-        if item.kind == "method":
+    elif item.kind in ("fn", "method", "field"):
+        found.extend(_types_used(ws, edges, item_id, item_id))
+        if item.kind != "fn":
             for owner in catalog.at_path(item.crate_id, item.parent_path, OWNER_KINDS):
                 found.append(Neighbour(owner, f"owner of {item.name}"))
     unique = {n.item_id: n for n in reversed(found)}  # first occurrence wins
     return sorted(unique.values(), key=found.index)[:MAX_PER_HIT]
+
+
+def _types_used(ws: Workspace, edges: EdgeCache, item_id: str, hit_id: str) -> list[Neighbour]:
+    """The resolved types `item_id` (a fn, method or field) mentions, but not `hit_id`."""
+    name = split_id(item_id).name
+    return [
+        Neighbour(dst, f"type used by {name}")
+        for _, dst in edges.targets(ws, item_id, FN_EDGES)
+        if dst != hit_id
+    ]
 
 
 def replacements(

@@ -134,10 +134,26 @@ class Searcher:
 
     def _run(self, ws: Workspace, analysis: QueryAnalysis, options: SearchOptions) -> SearchRun:
         run = SearchRun(analysis)
-        # The query's embedding starts first: it runs on onnxruntime's thread while the
+        scope = self._scope(ws, options)  # raises on an unknown crate: before the model runs
+        # The query's embedding starts next: it runs on onnxruntime's thread while the
         # exact, lexical and outdated-name signals are computed here.
         pending = self._start_dense(analysis, options, run)
-        scope = self._scope(ws, options)
+        try:
+            return self._rank(ws, analysis, options, scope, run, pending)
+        except BaseException:
+            if pending is not None:
+                pending.settle()  # never exit with the model still running
+            raise
+
+    def _rank(
+        self,
+        ws: Workspace,
+        analysis: QueryAnalysis,
+        options: SearchOptions,
+        scope: SearchScope,
+        run: SearchRun,
+        pending: PendingVector | None,
+    ) -> SearchRun:
         ranked: dict[str, list[str]] = {}
         named_in: dict[str, frozenset[str]] = {}  # name -> crates the store knows it in
         if "exact" in options.signals and analysis.exact:
@@ -289,9 +305,14 @@ class Searcher:
         if len(self.ids) > options.dense_full_max_rows:
             exact_rows = [self.row_of.get(i) for i in ranked.get("exact", [])]
             candidates = lex_rows + [r for r in exact_rows if r is not None]
-        rows = self.dense.search(
-            query, LEXICAL_DEPTH, mask if candidates is None else None, candidates
-        )
+        from rustrag.index.embedders import EmbedderUnavailable  # loaded with the model
+
+        try:
+            rows = self.dense.search(
+                query, LEXICAL_DEPTH, mask if candidates is None else None, candidates
+            )
+        except EmbedderUnavailable as exc:  # the model failed on this query: rank without it
+            return f"failed: {exc}"
         ranked["dense"] = [self.ids[row] for row in rows]
         return "candidates" if candidates is not None else "full"
 
