@@ -107,7 +107,10 @@ def build_vectors(
     every = eval_documents(ws, held_out)
     docs = [d for d in every if d.item_id in selected]
     texts = [embedding_text(d) for d in docs]
-    keys = [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in texts]
+    # keyed by model and text: vectors of another model (or build of it) never mix in
+    keys = [
+        hashlib.blake2b(f"{embedder.name}\n{t}".encode(), digest_size=16).hexdigest() for t in texts
+    ]
     cache = _load_cache(work / "embeddings.npz")
     todo = [i for i, key in enumerate(keys) if key not in cache]
     started = time.perf_counter()

@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the embedders module (urllib, 40 ms) loads with the first d
     from rustrag.index.embedders import Embedder, PendingVector
 
 NO_VECTORS = "no vectors yet"
-_QUERY_CACHE = 256  # agents repeat queries; an embedding costs ~5-15 ms
+_QUERY_CACHE = 256  # agents repeat queries; an embedding costs ~2-8 ms
 
 
 def query_embedder(spec: str) -> Embedder:
