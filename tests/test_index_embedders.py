@@ -91,6 +91,18 @@ def test_the_default_runs_a_quantized_copy_built_once_and_close_to_the_export(
     assert damaged.stat().st_size > 1_000_000
 
 
+def test_without_a_writable_machine_cache_the_export_itself_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("the machine cache cannot be created under a file")
+    monkeypatch.setenv(ENV_CACHE_DIR, str(blocker / "cache"))
+    embedder = load_default_embedder()
+    assert embedder.name.startswith("all-MiniLM-L6-v2/onnx-int8@")  # cached apart
+    assert embedder.embed(["pub fn new() -> Self"]).shape == (1, 384)
+    assert "cannot write the fast model" in capsys.readouterr().err
+
+
 def test_a_text_embedded_in_the_background_matches_one_embedded_now() -> None:
     # the searcher starts the query's embedding on onnxruntime's thread (run_async)
     embedder = load_default_embedder(threads=2)

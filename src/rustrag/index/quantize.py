@@ -43,13 +43,16 @@ def quantized_model(source: Path, source_sha256: str) -> tuple[Path, str]:
     stem = f"{_PREFIX}-{source_sha256[:12]}-v{QUANTIZE_VERSION}"
     for found in sorted(folder.glob(f"{stem}-*.onnx")):
         return found, found.stem.rsplit("-", 1)[1]
-    folder.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_builds(folder)
-    with tempfile.TemporaryDirectory(prefix=".build-", dir=folder) as work:
-        built = _build(source, Path(work))
-        digest = file_sha256(built)[:12]
-        target = folder / f"{stem}-{digest}.onnx"
-        os.replace(built, target)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned_builds(folder)
+        with tempfile.TemporaryDirectory(prefix=".build-", dir=folder) as work:
+            built = _build(source, Path(work))
+            digest = file_sha256(built)[:12]
+            target = folder / f"{stem}-{digest}.onnx"
+            os.replace(built, target)
+    except OSError as exc:  # a read-only or full machine cache
+        raise QuantizeFailed(f"cannot write the fast model to {folder}: {exc}") from exc
     return target, digest
 
 
