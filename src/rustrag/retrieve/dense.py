@@ -31,10 +31,8 @@ _QUERY_CACHE = 256  # agents repeat queries; an embedding costs ~2-8 ms
 
 def query_embedder(spec: str) -> Embedder:
     """The embedder for queries. The default model gets a pool of two threads so that a
-    query's embedding runs on onnxruntime's thread while the searcher ranks with BM25
-    and reads the store on its own (`embed_later`): one core each. (Splitting a 10-token
-    query's matrix products across both cores gained little and fought the background
-    embedding job: measured on 2 shared cores, p50 14 ms on one thread, 21 ms on two.)"""
+    query's embedding runs on onnxruntime's pool thread while the searcher ranks with
+    BM25 and reads the store on its own (`embed_later`): one core each."""
     from rustrag.index.embedders import load_default_embedder, load_embedder
 
     if spec in ("", "default"):

@@ -26,7 +26,6 @@ from rustrag.retrieve.fusion import DEFAULT_FUSION, FusionParams, final_order, f
 from rustrag.retrieve.hits import SearchHit, use_path
 from rustrag.retrieve.query import QueryAnalysis, analyse
 from rustrag.retrieve.rows import Mask
-from rustrag.store import StoreError
 from rustrag.store.records import MATCH_RANK
 
 if TYPE_CHECKING:  # the embedders module (urllib, 40 ms) loads with the first dense query
@@ -42,7 +41,6 @@ EXACT_DEPTH = 10
 FULL_DENSE_MAX_ROWS = 30_000
 
 SIGNALS = ("exact", "lexical", "dense", "graph")
-_SEARCH_ATTEMPTS = 5
 _MASKS_KEPT = 32  # filter masks kept per searcher (65k rows: 65 kB each)
 
 
@@ -125,12 +123,7 @@ class Searcher:
             return SearchRun(analysis)
         # All of a search's reads from one state of the index, checked once (not per
         # read); a commit landing meanwhile (`rustrag watch`) makes it search again.
-        for _ in range(_SEARCH_ATTEMPTS):
-            with ws.store.one_state() as state:
-                run = self._run(ws, analysis, options)
-            if state.held:
-                return run
-        raise StoreError(f"the index changed during each of {_SEARCH_ATTEMPTS} searches")
+        return ws.store.consistent(lambda: self._run(ws, analysis, options))
 
     def _run(self, ws: Workspace, analysis: QueryAnalysis, options: SearchOptions) -> SearchRun:
         run = SearchRun(analysis)

@@ -19,8 +19,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from types import TracebackType
@@ -65,13 +63,8 @@ _CONSISTENT_READ_ATTEMPTS = 20
 T = TypeVar("T")
 
 
-@dataclass(slots=True)
-class ReadState:
-    held: bool  # no commit landed while the reads of a `one_state` block ran
-
-
 class _Session(threading.local):
-    depth = 0  # open `one_state` blocks on this thread
+    depth = 0  # 1 while a sequence-checked read runs on this thread
 
 
 def db_file(index_dir: Path) -> Path:
@@ -225,49 +218,34 @@ class Store:
         package-internal readers; every crate in a shard is read through `_read`)."""
         return self._read(lambda: read(self._db))
 
+    def consistent(self, read: Callable[[], T]) -> T:
+        """`read`, any number of this store's reads, from one state of the index: the
+        sequence is checked once around the whole (each check is a Cozo round trip,
+        0.15 ms, and a search makes a dozen reads) and `read` runs again when a commit
+        landed meanwhile, so it must have no effect but its result."""
+        return self._read(read)
+
     def _read(self, read: Callable[[], T]) -> T:
         """Run `read` until no commit landed while it ran (a sequence lock). The shard map
-        is re-read whenever a commit landed since it was last read. Inside `one_state`,
-        the block's own checks stand for the read's."""
-        if self._session.depth:
+        is re-read whenever a commit landed since it was last read. Reads made inside
+        `read` (on this thread) skip their own checks: the outer ones stand for them."""
+        session = self._session
+        if session.depth:
             return read()
         for _ in range(_CONSISTENT_READ_ATTEMPTS):
-            before = self._begin_read()
-            result = read()
+            before = self._commit_seq()
+            if before != self._shards.loaded_seq:
+                self._shards.load(before)
+            session.depth = 1
+            try:
+                result = read()
+            finally:
+                session.depth = 0
             if self._commit_seq() == before:
                 return result
         raise StoreError(
             f"the index changed during each of {_CONSISTENT_READ_ATTEMPTS} attempts of a read"
         )
-
-    def _begin_read(self) -> str | None:
-        before = self._commit_seq()
-        if before != self._shards.loaded_seq:
-            self._shards.load(before)
-        return before
-
-    @contextmanager
-    def one_state(self) -> Iterator[ReadState]:
-        """The reads inside the block (on this thread) skip their own sequence checks:
-        the block checks once before and once after. Afterwards `state.held` says
-        whether they all saw one state of the index; if not, the caller repeats them.
-        Each check is a Cozo round trip (0.15 ms), and a search makes a dozen reads."""
-        session = self._session
-        if session.depth:  # nested: the outer block checks
-            session.depth += 1
-            try:
-                yield ReadState(held=True)
-            finally:
-                session.depth -= 1
-            return
-        state = ReadState(held=False)
-        before = self._begin_read()
-        session.depth = 1
-        try:
-            yield state
-        finally:
-            session.depth = 0
-        state.held = self._commit_seq() == before
 
     def _each_database(self, read: Callable[[CozoDb, str | None], T]) -> list[T]:
         """`read` on this index's own database (crate None) and on every shard (its

@@ -37,28 +37,29 @@ def orphan_rows(db: CozoDb) -> tuple[dict[str, Rows], Rows]:
             [i, f] for i, c, _p, f in items if (str(c), str(f)) not in files
         ),
     }
-    path_owners = _column(db, "?[i] := *item_paths{item_id: i}")
-    lost = sorted(path_owners - item_ids)
-    found["paths belong to items"] = (
-        db.query("?[i, p] := i in $ids, *item_paths{item_id: i, path: p}", {"ids": lost})
-        if lost
-        else []
+    found["paths belong to items"] = _rows_naming_missing(
+        db,
+        item_ids,
+        "?[i] := *item_paths{item_id: i}",
+        "?[i, p] := i in $ids, *item_paths{item_id: i, path: p}",
     )
-    sources = _column(db, "?[s] := *edges{src: s}")
-    lost = sorted(sources - item_ids)
-    found["edge sources exist"] = (
-        db.query("?[s, k, t] := s in $ids, *edges{src: s, kind: k, target: t}", {"ids": lost})
-        if lost
-        else []
+    found["edge sources exist"] = _rows_naming_missing(
+        db,
+        item_ids,
+        "?[s] := *edges{src: s}",
+        "?[s, k, t] := s in $ids, *edges{src: s, kind: k, target: t}",
     )
-    targets = _column(db, "?[d] := *edges{dst: d}, !is_null(d)")
-    lost = sorted(targets - item_ids)
-    dangling = (
-        db.query(
-            "?[s, k, d] := *edges{src: s, kind: k, dst: d}, !is_null(d), is_in(d, $ids)",
-            {"ids": lost},
-        )
-        if lost
-        else []
+    dangling = _rows_naming_missing(
+        db,
+        item_ids,
+        "?[d] := *edges{dst: d}, !is_null(d)",
+        "?[s, k, d] := *edges{src: s, kind: k, dst: d}, !is_null(d), is_in(d, $ids)",
     )
     return found, dangling
+
+
+def _rows_naming_missing(db: CozoDb, item_ids: set[str], names: str, rows: str) -> Rows:
+    """The `rows` (a query over `$ids`) of the item ids that `names` (a one-column query)
+    lists but `item_ids` lacks; no second query when there are none."""
+    lost = sorted(_column(db, names) - item_ids)
+    return db.query(rows, {"ids": lost}) if lost else []
